@@ -1,0 +1,57 @@
+# One entry point for developer commands. CI (.ci/run) calls the same targets.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Production-like settings for the deploy check: nothing here is a real secret.
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=pathway.example.nhs.uk DATABASE_URL=sqlite:///:memory: \
+	SECRET_KEY=deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
+
+.PHONY: run test check demo migrate worker beat vendor format clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## run: install, migrate, load demo data and serve on http://127.0.0.1:8000
+run: demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: the whole test suite (SQLite and eager tasks unless DATABASE_URL / REDIS_URL are set)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## check: lint, format, missing migrations and the production deploy check
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+## demo: migrate and load the demo organisations, users and patients
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## worker / beat: a real Celery worker and scheduler (need REDIS_URL)
+worker: $(STAMP)
+	$(BIN)/celery -A pathway worker --loglevel=INFO
+
+beat: $(STAMP)
+	$(BIN)/celery -A pathway beat --loglevel=INFO
+
+## vendor: refresh the NHS.UK frontend and htmx from the npm registry (needs node and npm)
+vendor:
+	scripts/vendor-frontend.sh
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,78 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from pathway.organisations.models import CommissioningArea, GPPractice, ProviderService
+
+
+class Role(models.TextChoices):
+    GP = "gp", "GP"
+    TTP = "ttp", "Triage and Treat Practitioner"
+    MANAGER = "manager", "Service manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    """A member of staff. Each role belongs to exactly the organisation that scopes its data."""
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    practice = models.ForeignKey(
+        GPPractice, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    service = models.ForeignKey(
+        ProviderService, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    area = models.ForeignKey(
+        CommissioningArea, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+
+    class Meta:
+        constraints = [
+            # The database refuses a user whose organisation does not fit their role, so no
+            # view can ever meet a GP without a practice or a TTP without a service.
+            models.CheckConstraint(
+                name="user_organisation_fits_role",
+                condition=(
+                    Q(role=Role.GP, practice__isnull=False, service__isnull=True, area__isnull=True)
+                    | Q(
+                        role=Role.TTP,
+                        service__isnull=False,
+                        practice__isnull=True,
+                        area__isnull=True,
+                    )
+                    | (
+                        Q(role=Role.MANAGER, practice__isnull=True)
+                        & (
+                            Q(service__isnull=False, area__isnull=True)
+                            | Q(service__isnull=True, area__isnull=False)
+                        )
+                    )
+                    | Q(
+                        role=Role.ADMINISTRATOR,
+                        practice__isnull=True,
+                        service__isnull=True,
+                        area__isnull=True,
+                    )
+                    # createsuperuser makes a user with no role; it is treated as administrator.
+                    | Q(role="", practice__isnull=True, service__isnull=True, area__isnull=True)
+                ),
+            )
+        ]
+
+    @property
+    def effective_role(self):
+        return self.role or Role.ADMINISTRATOR
+
+    @property
+    def organisation(self):
+        return self.practice or self.service or self.area
+
+    def organisation_scope(self):
+        """("practice" | "service" | "area" | "all", organisation id) for scoping queries."""
+        if self.practice_id:
+            return "practice", self.practice_id
+        if self.service_id:
+            return "service", self.service_id
+        if self.area_id:
+            return "area", self.area_id
+        return "all", None

@@ -1,0 +1,33 @@
+"""What each role sees in the header menu, and where each role lands after signing in."""
+
+from pathway.accounts.models import Role
+
+NAVIGATION = {
+    Role.GP: [
+        ("Home", "referrals:gp_home"),
+        ("Refer a patient", "referrals:new"),
+    ],
+    Role.TTP: [
+        ("Caseload", "care:caseload"),
+        ("Triage queue", "care:triage_queue"),
+        ("Safety alerts", "care:alerts"),
+    ],
+    Role.MANAGER: [
+        ("Dashboard", "reports:dashboard"),
+        ("Waiting list", "reports:waiting_list"),
+        ("Activity", "reports:activity"),
+        ("Outcomes", "reports:outcomes"),
+    ],
+    Role.ADMINISTRATOR: [
+        ("Home", "accounts:administrator_home"),
+        ("Users and organisations", "admin:index"),
+    ],
+}
+
+
+def navigation_for(user):
+    return NAVIGATION.get(user.effective_role, [])
+
+
+def home_url_name(user):
+    return navigation_for(user)[0][1]

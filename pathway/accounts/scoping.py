@@ -1,0 +1,30 @@
+"""Which rows a member of staff may see: one rule, used by every view through `visible_to`.
+
+Each scoped model's queryset names how it reaches each kind of organisation. A view asks for
+`Model.objects.visible_to(user)` and then `get_object_or_404`, so an object of another
+organisation is simply not found (404), which also hides that it exists.
+"""
+
+from django.db import models
+
+from pathway.accounts.models import Role
+
+
+class ScopedQuerySet(models.QuerySet):
+    # kind of organisation -> lookup from this model to that organisation's id.
+    # A kind that is missing sees nothing of this model.
+    scope_lookups: dict[str, str] = {}
+    # Lookups that cross a to-many relation need distinct() so a row is not repeated.
+    scope_needs_distinct = False
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        kind, organisation_id = user.organisation_scope()
+        if kind == "all" and user.effective_role == Role.ADMINISTRATOR:
+            return self.all()
+        lookup = self.scope_lookups.get(kind)
+        if lookup is None:
+            return self.none()
+        rows = self.filter(**{lookup: organisation_id})
+        return rows.distinct() if self.scope_needs_distinct else rows

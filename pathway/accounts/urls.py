@@ -1,0 +1,38 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from pathway.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("administration/", views.administrator_home, name="administrator_home"),
+]
+
+# Django's auth views reverse these names without a namespace, so they live at the top level.
+auth_urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", views.ChangePasswordView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("account/reset/", views.ResetPasswordView.as_view(), name="password_reset"),
+    path(
+        "account/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        views.NewPasswordView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]

@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from pathway.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "at", "user", "role", "action", "object_type", "object_id", "patient_id"]
+    list_filter = ["action", "role"]
+    search_fields = ["=patient__nhs_number", "=object_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

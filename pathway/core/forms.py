@@ -1,0 +1,66 @@
+"""Form pieces shared by every form of the service."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+
+class NHSDateWidget(forms.MultiWidget):
+    """Day, month and year boxes, as the NHS.UK date input pattern asks for."""
+
+    is_nhsuk_date = True
+
+    def __init__(self, attrs=None):
+        part = forms.TextInput(attrs={"inputmode": "numeric"})
+        super().__init__({"day": part, "month": part, "year": part}, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return ["", "", ""]
+
+
+class NHSDateField(forms.Field):
+    """A date typed as day / month / year, with the NHS.UK error messages.
+
+    `past_only` refuses today-or-later dates when the date must already have happened
+    (a date of birth); `not_future` allows today.
+    """
+
+    widget = NHSDateWidget
+
+    def __init__(self, *, not_future=False, past_only=False, **kwargs):
+        self.not_future = not_future
+        self.past_only = past_only
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value or not any(value):
+            return None
+        day, month, year = (str(v).strip() for v in value)
+        label = self.label or "Date"
+        missing = [name for name, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(f"{label} must include a {' and a '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(f"{label} must be a real date")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{label} must be a real date") from None
+
+    def validate(self, value):
+        if value is None:
+            if self.required:
+                raise forms.ValidationError(f"Enter {(self.label or 'the date').lower()}")
+            return
+        today = timezone.localdate()
+        label = self.label or "Date"
+        if self.past_only and value >= today:
+            raise forms.ValidationError(f"{label} must be in the past")
+        if self.not_future and value > today:
+            raise forms.ValidationError(f"{label} must be today or in the past")
+
+    def widget_attrs(self, widget):
+        return {}

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pathway.accounts.urls import auth_urlpatterns
+from pathway.core import views as core_views
+
+admin.site.site_header = "Back pain pathway administration"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health", core_views.health, name="health"),
+    *auth_urlpatterns,
+    path("", include("pathway.accounts.urls")),
+    path("gp/", include("pathway.referrals.urls")),
+    path("ttp/", include("pathway.care.urls")),
+    path("manager/", include("pathway.reports.urls")),
+    path("patients/", include("pathway.patients.urls")),
+    path("admin/", admin.site.urls),
+]

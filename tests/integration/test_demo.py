@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from pathway.accounts.models import User
+from pathway.demo.management.commands.load_demo import DEMO_PASSWORD
+from pathway.patients.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_twice_without_duplicates():
+    call_command("load_demo")
+    call_command("load_demo")
+
+    assert set(User.objects.values_list("role", flat=True)) == {
+        "gp",
+        "ttp",
+        "manager",
+        "administrator",
+    }
+    assert User.objects.count() == 6
+    assert Patient.objects.count() == 4
+
+
+def test_demo_users_sign_in_with_the_documented_password(client):
+    call_command("load_demo")
+
+    for user in User.objects.all():
+        assert client.login(username=user.username, password=DEMO_PASSWORD), user.username
+        client.logout()
+
+
+def test_demo_patients_use_only_the_test_nhs_number_range():
+    call_command("load_demo")
+
+    assert all(n.startswith("999") for n in Patient.objects.values_list("nhs_number", flat=True))

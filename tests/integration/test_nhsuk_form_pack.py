@@ -1,0 +1,121 @@
+"""The crispy-forms NHS.UK pack renders labels, hints, inline errors, the error summary,
+radios, checkboxes and day / month / year dates, and keeps what was typed."""
+
+import datetime
+
+import pytest
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.template import Context, Template
+
+from pathway.core.forms import NHSDateField
+
+
+class ExampleForm(forms.Form):
+    name = forms.CharField(label="Full name", help_text="As on their GP record")
+    body_part = forms.ChoiceField(
+        label="Where is the pain?",
+        choices=[("back", "Back"), ("neck", "Neck")],
+        widget=forms.RadioSelect,
+    )
+    symptoms = forms.MultipleChoiceField(
+        label="Symptoms",
+        choices=[("leg", "Leg pain"), ("arm", "Arm pain")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    date_of_birth = NHSDateField(label="Date of birth", past_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+
+
+def render(form):
+    template = Template(
+        '{% load crispy_forms_tags %}{% include "nhsuk/error_summary.html" %}{% crispy form %}'
+    )
+    return template.render(Context({"form": form}))
+
+
+def test_valid_form_gives_a_date():
+    form = ExampleForm(
+        {
+            "name": "Ann",
+            "body_part": "back",
+            "date_of_birth_day": "3",
+            "date_of_birth_month": "12",
+            "date_of_birth_year": "1970",
+        }
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["date_of_birth"] == datetime.date(1970, 12, 3)
+
+
+def test_errors_link_from_the_summary_to_each_field():
+    page = render(ExampleForm({"name": "", "date_of_birth_day": "31"}))
+
+    assert "There is a problem" in page
+    assert 'href="#id_name"' in page
+    assert 'href="#id_body_part_0"' in page
+    assert 'href="#id_date_of_birth_day"' in page
+    assert 'id="id_body_part_0"' in page
+    assert 'id="id_date_of_birth_day"' in page
+
+
+def test_inline_error_is_described_by_the_input():
+    page = render(ExampleForm({"name": ""}))
+
+    assert 'class="nhsuk-error-message" id="id_name-error"' in page
+    assert 'aria-describedby="id_name-hint id_name-error"' in page
+    assert "nhsuk-input--error" in page
+    assert "nhsuk-form-group--error" in page
+
+
+def test_what_was_typed_is_kept_on_error():
+    page = render(
+        ExampleForm(
+            {
+                "name": "Ann <b>",
+                "body_part": "neck",
+                "symptoms": ["arm"],
+                "date_of_birth_day": "30",
+                "date_of_birth_month": "2",
+                "date_of_birth_year": "1970",
+            }
+        )
+    )
+
+    assert 'value="Ann &lt;b&gt;"' in page
+    assert 'value="neck" checked' in page
+    assert 'value="arm" checked' in page
+    assert 'name="date_of_birth_day" type="text" inputmode="numeric" value="30"' in page
+    assert "Date of birth must be a real date" in page
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("", "", "", "Enter date of birth"),
+        ("1", "", "1970", "Date of birth must include a month"),
+        ("", "", "1970", "Date of birth must include a day and a month"),
+        ("x", "1", "1970", "Date of birth must be a real date"),
+        ("1", "1", "70", "Date of birth must be a real date"),
+        ("1", "1", "2999", "Date of birth must be in the past"),
+    ],
+)
+def test_date_of_birth_errors_say_what_is_wrong(day, month, year, message):
+    form = ExampleForm(
+        {
+            "name": "Ann",
+            "body_part": "back",
+            "date_of_birth_day": day,
+            "date_of_birth_month": month,
+            "date_of_birth_year": year,
+        }
+    )
+
+    assert not form.is_valid()
+    assert form.errors["date_of_birth"] == [message]
