@@ -1,4 +1,2 @@
-# Load the Celery app whenever Django starts, so @shared_task binds to it.
-from pathway.celery import app as celery_app
-
-__all__ = ["celery_app"]
+# Intentionally empty: `pathway.clinical` must import with plain Python, without Django.
+# The Celery app is loaded when Django starts (pathway.core.apps) and by `celery -A pathway`.

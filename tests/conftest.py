@@ -1,15 +1,9 @@
 import pytest
 
 from tests import services
-from tests.factories import (
-    AdministratorFactory,
-    GPFactory,
-    ManagerFactory,
-    PatientFactory,
-    PracticeFactory,
-    ServiceFactory,
-    TTPFactory,
-)
+
+# Factories import Django models, so fixtures import them when they run: the pure clinical
+# tests can then run without Django (pytest -p no:django tests/unit/clinical).
 
 
 @pytest.fixture(autouse=True)
@@ -39,49 +33,69 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def practice(db):
+    from tests.factories import PracticeFactory
+
     return PracticeFactory()
 
 
 @pytest.fixture
 def other_practice(practice):
+    from tests.factories import PracticeFactory
+
     return PracticeFactory(area=practice.area)
 
 
 @pytest.fixture
 def service(practice):
+    from tests.factories import ServiceFactory
+
     return ServiceFactory(area=practice.area)
 
 
 @pytest.fixture
 def other_service(service):
+    from tests.factories import ServiceFactory
+
     return ServiceFactory(area=service.area)
 
 
 @pytest.fixture
 def gp(practice):
+    from tests.factories import GPFactory
+
     return GPFactory(practice=practice)
 
 
 @pytest.fixture
 def other_gp(other_practice):
+    from tests.factories import GPFactory
+
     return GPFactory(practice=other_practice)
 
 
 @pytest.fixture
 def ttp(service):
+    from tests.factories import TTPFactory
+
     return TTPFactory(service=service)
 
 
 @pytest.fixture
 def manager(service):
+    from tests.factories import ManagerFactory
+
     return ManagerFactory(service=service)
 
 
 @pytest.fixture
 def administrator(db):
+    from tests.factories import AdministratorFactory
+
     return AdministratorFactory()
 
 
 @pytest.fixture
 def patient(practice):
+    from tests.factories import PatientFactory
+
     return PatientFactory(registered_practice=practice)
