@@ -3,12 +3,14 @@ from django.urls import include, path
 
 from pathway.accounts.urls import auth_urlpatterns
 from pathway.core import views as core_views
+from pathway.referrals import views as referral_views
 
 admin.site.site_header = "Back pain pathway administration"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health", core_views.health, name="health"),
+    path("advice/back-and-neck-pain/", referral_views.advice, name="advice"),
     *auth_urlpatterns,
     path("", include("pathway.accounts.urls")),
     path("gp/", include("pathway.referrals.urls")),

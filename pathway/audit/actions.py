@@ -9,8 +9,8 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record_audit_event(*, request, action, obj, patient=None):
-    user = request.user if request.user.is_authenticated else None
+def record_audit_event(*, user, action, obj, patient=None, ip_address=None):
+    """One event. `user` is None only for the system itself (a task, a patient's own link)."""
     return AuditEvent.objects.create(
         user=user,
         role=user.effective_role if user else "",
@@ -19,9 +19,16 @@ def record_audit_event(*, request, action, obj, patient=None):
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        ip_address=client_ip(request),
+        ip_address=ip_address,
+    )
+
+
+def record_request_event(*, request, action, obj, patient=None):
+    user = request.user if request.user.is_authenticated else None
+    return record_audit_event(
+        user=user, action=action, obj=obj, patient=patient, ip_address=client_ip(request)
     )
 
 
 def record_view(*, request, obj, patient=None):
-    return record_audit_event(request=request, action=AuditAction.VIEW, obj=obj, patient=patient)
+    return record_request_event(request=request, action=AuditAction.VIEW, obj=obj, patient=patient)

@@ -1,6 +1,12 @@
 """The organisations that own patient data: who may see what is decided by these."""
 
+from dataclasses import fields
+
 from django.db import models
+
+from pathway.clinical.service_rules import ServiceRules
+
+_DEFAULT_RULES = ServiceRules()
 
 
 class CommissioningArea(models.Model):
@@ -40,8 +46,41 @@ class ProviderService(models.Model):
         blank=True, help_text="Safety alerts (for example PHQ-9 item 9) are sent here the same day."
     )
 
+    # Local policy, with the pathway's defaults (clinical reference sections 2 and 7).
+    exclude_widespread_chronic_pain = models.BooleanField(
+        default=_DEFAULT_RULES.exclude_widespread_chronic_pain,
+        help_text="The AQP exclusion of widespread or chronic (over a year) pain.",
+    )
+    urgent_target_working_days = models.PositiveSmallIntegerField(
+        default=_DEFAULT_RULES.urgent_target_working_days
+    )
+    standard_target_days = models.PositiveSmallIntegerField(
+        default=_DEFAULT_RULES.standard_target_days
+    )
+    referral_to_treatment_weeks = models.PositiveSmallIntegerField(
+        default=_DEFAULT_RULES.referral_to_treatment_weeks
+    )
+    max_therapy_sessions = models.PositiveSmallIntegerField(
+        default=_DEFAULT_RULES.max_therapy_sessions
+    )
+    returner_window_days = models.PositiveSmallIntegerField(
+        default=_DEFAULT_RULES.returner_window_days
+    )
+    minimum_age = models.PositiveSmallIntegerField(default=_DEFAULT_RULES.minimum_age)
+    dna_discharge_after = models.PositiveSmallIntegerField(
+        default=_DEFAULT_RULES.dna_discharge_after,
+        help_text="First-appointment DNAs before discharge to the GP is proposed.",
+    )
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def rules(self):
+        """This service's policy, in the form the pure clinical rules take it."""
+        return ServiceRules(
+            **{field.name: getattr(self, field.name) for field in fields(ServiceRules)}
+        )

@@ -17,9 +17,10 @@ class PatientQuerySet(ScopedQuerySet):
     scope_lookups = {
         "practice": "registered_practice_id",
         "area": "registered_practice__area_id",
-        # TTP services and service managers reach patients through their episodes of care,
-        # which the referral issue adds.
+        # A provider service sees the people referred to it.
+        "service": "episodes__service_id",
     }
+    scope_needs_distinct = True
 
 
 class Patient(models.Model):

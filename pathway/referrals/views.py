@@ -1,24 +1,163 @@
-from django.shortcuts import render
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
+from pathway.audit.actions import record_view
+from pathway.clinical import nhs_number
+from pathway.clinical.red_flags import ADVICE, RED_FLAGS_BY_CODE
+from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
 from pathway.core.permissions import role_required
-from pathway.core.views import coming_soon
-from pathway.patients.models import Patient
+from pathway.organisations.models import GPPractice, ProviderService
+from pathway.referrals.actions import record_referral
+from pathway.referrals.assessment import assess
+from pathway.referrals.decision import decide
+from pathway.referrals.forms import ReferralForm
+from pathway.referrals.models import Referral
 
 
 @role_required(Role.GP)
 def gp_home(request):
-    patients = Patient.objects.visible_to(request.user).only(
-        "public_id", "given_name", "family_name", "date_of_birth"
+    referrals = (
+        Referral.objects.visible_to(request.user)
+        .select_related("patient", "service", "episode")
+        .order_by("-created_at")[:100]
     )
-    return render(request, "referrals/gp_home.html", {"patients": patients})
+    return render(request, "referrals/gp_home.html", {"referrals": referrals})
+
+
+def _referral_form(request, data=None):
+    practice = request.user.practice
+    services = list(ProviderService.objects.filter(area_id=practice.area_id).select_related("area"))
+    form = ReferralForm(
+        data,
+        initial={"submission_key": uuid.uuid4(), "registered_practice": practice},
+        practices=GPPractice.objects.filter(area_id=practice.area_id),
+        services=ProviderService.objects.filter(area_id=practice.area_id),
+    )
+    return form, services
+
+
+def _with_patient_details(data, patient):
+    """The submitted answers with the known patient's details filled in, nothing else lost."""
+    data = data.copy()
+    dob = patient.date_of_birth
+    data.update(
+        {
+            "given_name": patient.given_name,
+            "family_name": patient.family_name,
+            "date_of_birth_day": str(dob.day),
+            "date_of_birth_month": str(dob.month),
+            "date_of_birth_year": str(dob.year),
+            "sex": patient.sex,
+            "postcode": patient.postcode,
+            "mobile": patient.mobile,
+            "email": patient.email,
+            "registered_practice": str(patient.registered_practice_id),
+        }
+    )
+    data.setlist("consents_to_contact", ["on"] if patient.consents_to_contact else [])
+    return data
+
+
+def _render_template(request, form, assessment, services, status=200):
+    _audit_patient_lookup(request, assessment)
+    context = {"form": form, "assessment": assessment, "services": services}
+    return render(request, "referrals/refer.html", context, status=status)
+
+
+def _audit_patient_lookup(request, assessment):
+    """Showing a known patient's name and history is a read of their record."""
+    if assessment is not None and assessment.patient is not None:
+        record_view(request=request, obj=assessment.patient, patient=assessment.patient)
+
+
+def _already_submitted(request):
+    """The referral this very form created, when a double click or a resubmit sends it again."""
+    try:
+        key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return None
+    return Referral.objects.visible_to(request.user).filter(submission_key=key).first()
 
 
 @role_required(Role.GP)
 def new_referral(request):
-    return coming_soon(
-        request,
-        title="Refer a patient",
-        description="The STarT Back referral template: red flags, eligibility, priority and "
-        "the risk score worked out as you answer.",
+    form, services = _referral_form(request, request.POST or None)
+    if not services:
+        return render(request, "referrals/no_service.html")
+    if request.method != "POST":
+        return _render_template(request, form, None, services)
+
+    already_submitted = _already_submitted(request)
+    if already_submitted is not None:
+        return redirect("referrals:detail", public_id=already_submitted.public_id)
+    assessment = assess(form, user=request.user, services=services)
+    action = request.POST.get("action")
+    if action == "use_patient" and assessment.patient is not None:
+        form, _ = _referral_form(request, _with_patient_details(request.POST, assessment.patient))
+        assessment = assess(form, user=request.user, services=services)
+        return _render_template(request, form.without_errors(), assessment, services)
+    if action == "assess":
+        return _render_template(request, form.without_errors(), assessment, services)
+
+    decision = decide(form, assessment, services)
+    if decision is None:
+        # A twin submission may have committed while this one was being checked.
+        already_submitted = _already_submitted(request)
+        if already_submitted is not None:
+            return redirect("referrals:detail", public_id=already_submitted.public_id)
+        return _render_template(request, form, assessment, services)
+    try:
+        referral = record_referral(
+            request=request, form=form, assessment=assessment, decision=decision
+        )
+    except IntegrityError:
+        # Two submissions of the same form raced; the first one won and is the referral.
+        referral = get_object_or_404(
+            Referral.objects.visible_to(request.user),
+            submission_key=form.cleaned_data["submission_key"],
+        )
+    return redirect("referrals:detail", public_id=referral.public_id)
+
+
+@require_POST
+@role_required(Role.GP)
+@vary_on_headers("HX-Request")
+def assess_live(request):
+    """The live panels (score, red flags, eligibility, returner) for the answers so far."""
+    form, services = _referral_form(request, request.POST)
+    assessment = assess(form, user=request.user, services=services)
+    _audit_patient_lookup(request, assessment)
+    context = {"form": form, "assessment": assessment, "services": services, "oob": True}
+    return render(request, "referrals/refer.html#live_panels", context)
+
+
+def _get_referral_for_user(request, public_id):
+    referrals = Referral.objects.visible_to(request.user).select_related(
+        "patient", "practice", "referred_by", "service", "previous_episode__service"
     )
+    return get_object_or_404(referrals, public_id=public_id)
+
+
+@role_required(Role.GP, Role.TTP, Role.MANAGER)
+@transaction.atomic
+def referral_detail(request, public_id):
+    referral = _get_referral_for_user(request, public_id)
+    record_view(request=request, obj=referral, patient=referral.patient)
+    context = {
+        "referral": referral,
+        "nhs_number": nhs_number.format(referral.patient.nhs_number),
+        "red_flags": [RED_FLAGS_BY_CODE[code] for code in referral.red_flags_found],
+        "red_flag_advice": ADVICE.get(referral.red_flag_action or None),
+        "exclusions": [EXCLUSIONS_BY_CODE[code] for code in referral.exclusions_found],
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def advice(request):
+    """Self-management advice for anyone with back or neck pain: public and printable."""
+    return render(request, "referrals/advice.html")

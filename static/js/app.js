@@ -7,5 +7,13 @@ import { initAll } from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
 document.body.classList.add("nhsuk-frontend-supported");
 initAll();
 
-// htmx swaps new markup in: start any NHS.UK components inside it too.
-document.addEventListener("htmx:afterSettle", (event) => initAll({ scope: event.target }));
+// htmx adds new markup (live panels): start the NHS.UK components inside that markup only.
+// htmx also fires this for the whole page on load, which initAll() above has covered.
+document.addEventListener("htmx:load", (event) => {
+  if (event.target !== document.body) initAll({ scope: event.target });
+});
+
+// Print buttons: a data attribute, so no inline onclick is needed.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -2,8 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from pathway.accounts.models import User
+from pathway.care.models import Episode, EpisodeState
 from pathway.demo.management.commands.load_demo import DEMO_PASSWORD
 from pathway.patients.models import Patient
+from pathway.referrals.models import Referral, ReferralOutcome
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,8 @@ def test_demo_data_loads_twice_without_duplicates():
         "administrator",
     }
     assert User.objects.count() == 6
-    assert Patient.objects.count() == 4
+    assert Patient.objects.count() == 12
+    assert Referral.objects.count() == 13
 
 
 def test_demo_users_sign_in_with_the_documented_password(client):
@@ -34,3 +37,12 @@ def test_demo_patients_use_only_the_test_nhs_number_range():
     call_command("load_demo")
 
     assert all(n.startswith("999") for n in Patient.objects.values_list("nhs_number", flat=True))
+
+
+def test_demo_has_referrals_in_every_state_and_a_returner():
+    call_command("load_demo")
+
+    assert set(Referral.objects.values_list("outcome", flat=True)) == set(ReferralOutcome.values)
+    assert set(Episode.objects.values_list("state", flat=True)) == set(EpisodeState.values)
+    returner = Episode.objects.get(previous_episode__isnull=False)
+    assert returner.referral.return_justification

@@ -3,7 +3,6 @@ from django.urls import reverse
 
 from pathway.audit.models import AuditEvent
 from pathway.patients.models import Patient
-from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +42,6 @@ def test_refused_patient_view_writes_no_audit_event(client, other_gp, patient):
     client.get(reverse("patients:detail", args=[patient.public_id]))
 
     assert not AuditEvent.objects.exists()
-
-
-def test_gp_home_lists_only_their_practices_patients(client, gp, patient, other_practice):
-    stranger = PatientFactory(registered_practice=other_practice)
-    client.force_login(gp)
-
-    page = client.get(reverse("referrals:gp_home")).content.decode()
-
-    assert patient.family_name.upper() in page
-    assert stranger.family_name.upper() not in page
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,21 @@
-"""Demo organisations, one user per role, and a few synthetic patients. Safe to run twice."""
+"""Demo organisations, one user per role, synthetic patients and referrals in every state.
+
+Safe to run twice: organisations, users and patients are updated in place, and referrals are
+only made when there are none yet.
+"""
 
 import datetime
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from pathway.accounts.models import Role, User
+from pathway.care.models import Episode
+from pathway.demo.referrals import advance, refer
 from pathway.organisations.models import CommissioningArea, GPPractice, ProviderService
 from pathway.patients.models import Patient
+from pathway.referrals.models import Referral
 
 DEMO_PASSWORD = "demo-pathway-2026"  # noqa: S105 - documented in the README, demo data only
 
@@ -27,6 +35,14 @@ DEMO_PATIENTS = [
     ("9990000026", "Brian", "Bell", "1958-11-02", "male", "NE2 1AB", "practice_a"),
     ("9990000034", "Chloe", "Carr", "1989-07-21", "female", "NE3 3XY", "practice_a"),
     ("9990000042", "Dev", "Dhillon", "1965-01-30", "male", "CA1 2DE", "practice_b"),
+    ("9990000050", "Eve", "Ellis", "1979-05-05", "female", "NE4 5EE", "practice_a"),
+    ("9990000069", "Fred", "Foster", "1992-09-12", "male", "NE5 2FF", "practice_a"),
+    ("9990000077", "Gina", "Green", "1966-12-01", "female", "NE6 1GG", "practice_a"),
+    ("9990000085", "Harry", "Hill", "1984-02-17", "male", "NE7 7HH", "practice_a"),
+    ("9990000093", "Isla", "Irwin", "1950-08-23", "female", "NE8 3II", "practice_a"),
+    ("9990000107", "Jack", "Jones", "1948-04-04", "male", "NE9 9JJ", "practice_a"),
+    ("9990000115", "Kira", "Khan", "1975-10-10", "female", "NE1 8KK", "practice_a"),
+    ("9990000123", "Liam", "Lowe", "1988-03-03", "male", "NE2 4LL", "practice_a"),
 ]
 
 
@@ -52,11 +68,86 @@ class Command(BaseCommand):
                     "registered_practice": organisations[practice_key],
                 },
             )
+        if Referral.objects.exists():
+            self.stdout.write("Demo referrals already exist: left as they are.")
+        else:
+            self._referrals(organisations)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(DEMO_USERS)} users (password {DEMO_PASSWORD!r}), "
                 f"{len(DEMO_PATIENTS)} patients."
             )
+        )
+
+    def _referrals(self, organisations):
+        """Referrals in every state, one returner, and the outcomes that end at the GP."""
+        gp = User.objects.get(username="gp")
+        ttp = User.objects.get(username="ttp")
+        tyneside = organisations["service_a"]
+        patient = {p.given_name: p for p in Patient.objects.all()}
+
+        def send(name, **kwargs):
+            kwargs.setdefault("service", tyneside)
+            return refer(gp=kwargs.pop("gp", gp), patient=patient[name], **kwargs)
+
+        send("Alice", risk="medium", days_ago=10)
+        send("Brian", risk="high", days_ago=3, answers={"urgency_severe_sleep_disturbance": "yes"})
+        advance(send("Chloe", risk="medium", days_ago=12), "book_first_assessment", by=ttp)
+        advance(
+            send("Eve", risk="high", days_ago=40),
+            "book_first_assessment",
+            "start_treatment",
+            by=ttp,
+        )
+        advance(
+            send("Fred", risk="medium", days_ago=30),
+            "book_first_assessment",
+            "propose_discharge_before_treatment",
+            by=ttp,
+        )
+        advance(
+            send("Kira", risk="low", days_ago=60),
+            "book_first_assessment",
+            "discharge_at_assessment",
+            by=ttp,
+            discharge_reason="same_day",
+        )
+        advance(
+            send("Liam", risk="high", days_ago=90),
+            "book_first_assessment",
+            "discharge_at_assessment",
+            by=ttp,
+            discharge_reason="referred_on",
+        )
+        first = send("Gina", risk="medium", days_ago=200)
+        advance(
+            first,
+            "book_first_assessment",
+            "start_treatment",
+            "discharge",
+            by=ttp,
+            discharge_reason="treatment_complete",
+        )
+        Episode.objects.filter(pk=first.episode.pk).update(
+            discharged_at=timezone.now() - datetime.timedelta(days=120)
+        )
+        send(
+            "Gina",
+            risk="medium",
+            days_ago=0,
+            answers={
+                "return_kind": "persisting",
+                "return_justification": "Pain returned after stopping the exercise programme",
+            },
+        )
+        send("Harry", risk="low", answers={"decision": "discharge_with_advice"}, days_ago=7)
+        send("Isla", answers={"red_flag_bilateral_sciatica": "yes"}, days_ago=2)
+        send("Jack", answers={"exclusion_housebound": "yes"}, days_ago=5)
+        send(
+            "Dev",
+            gp=User.objects.get(username="gp.other"),
+            days_ago=8,
+            service=organisations["service_b"],
         )
 
     def _organisations(self):

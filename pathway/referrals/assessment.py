@@ -1,0 +1,203 @@
+"""What the GP's answers mean so far: asked of the clinical core, never worked out here.
+
+`assess` takes a bound ReferralForm (complete or not) and returns every conclusion that the
+answers given so far allow. The live panels show it as the GP types; the submit records it.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from pathway.care.models import Episode, EpisodeState
+from pathway.clinical import InvalidAnswers, nhs_number, startback
+from pathway.clinical.red_flags import RED_FLAGS, screen_red_flags
+from pathway.clinical.referral_rules import (
+    URGENCY_CRITERIA,
+    ReferralFacts,
+    age_on,
+    check_exclusions,
+    priority,
+    recommend,
+)
+from pathway.clinical.returners import PreviousEpisode, assess_return
+from pathway.patients.models import Patient
+from pathway.referrals.forms import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
+
+
+@dataclass
+class Assessment:
+    nhs_number: str | None = None
+    nhs_number_problem: str | None = None
+    patient: Patient | None = None
+    patient_is_visible: bool = False
+    previous_episodes: list = field(default_factory=list)
+    returner: object = None
+    red_flags: object = None
+    red_flags_unanswered: int = len(RED_FLAGS)
+    exclusions: tuple = ()
+    exclusion_problem: str | None = None
+    computed_priority: str | None = None
+    startback: object = None
+    startback_unanswered: int = 9
+    recommendation: object = None
+    service_waits: list = field(default_factory=list)
+
+    @property
+    def stops_referral(self):
+        return bool(self.red_flags and self.red_flags.stops_referral)
+
+
+def find_patient(number, date_of_birth, user):
+    """The existing patient with this NHS number that this GP may see.
+
+    A patient of the GP's own practice is found by NHS number alone. Anyone else is found only
+    when the date of birth matches too, as a trace would, so that typing numbers at random
+    reveals nobody.
+    """
+    patient = Patient.objects.filter(nhs_number=number).select_related("registered_practice")
+    patient = patient.first()
+    if patient is None:
+        return None, False
+    visible = Patient.objects.visible_to(user).filter(pk=patient.pk).exists()
+    if visible or (date_of_birth and patient.date_of_birth == date_of_birth):
+        return patient, visible
+    return None, False
+
+
+def previous_episodes(patient):
+    return list(
+        Episode.objects.filter(patient=patient)
+        .select_related("service", "referral")
+        .order_by("-referred_at")
+    )
+
+
+def as_previous_episode(episode):
+    return PreviousEpisode(
+        referred_on=timezone.localdate(episode.referred_at),
+        discharged_on=timezone.localdate(episode.discharged_at) if episode.discharged_at else None,
+        body_part=episode.body_part,
+        outcome=episode.discharge_reason or episode.state,
+    )
+
+
+def median_wait_days(service, priority_code):
+    """The median days waited so far by people this service has not yet assessed."""
+    today = timezone.localdate()
+    started = Episode.objects.filter(
+        service=service,
+        priority=priority_code,
+        state__in=[EpisodeState.AWAITING_TRIAGE, EpisodeState.ASSESSMENT_BOOKED],
+    ).values_list("clock_started_on", flat=True)
+    waits = [(today - day).days for day in started]
+    return statistics.median(waits) if waits else None
+
+
+def assess(form, *, user, services):
+    data = form.data
+    result = Assessment()
+    today = timezone.localdate()
+
+    _assess_patient(form, result, user=user, today=today, services=services)
+
+    red_flag_answers = form.answers(RED_FLAG_FIELDS)
+    result.red_flags_unanswered = len(RED_FLAG_FIELDS) - len(red_flag_answers)
+    if result.red_flags_unanswered == 0 or any(red_flag_answers.values()):
+        # A "yes" must show where to send the person at once, before the other questions are
+        # answered: screen with the unanswered ones counted as not (yet) flagged.
+        not_yet_answered = {flag.code: False for flag in RED_FLAGS}
+        result.red_flags = screen_red_flags({**not_yet_answered, **red_flag_answers})
+
+    result.exclusions, result.exclusion_problem = _exclusions(form, services, today)
+
+    urgency = form.answers(URGENCY_FIELDS)
+    if len(urgency) == len(URGENCY_CRITERIA):
+        result.computed_priority = priority(urgency)
+
+    answers = form.startback_answers()
+    result.startback_unanswered = sum(answer is None for answer in answers)
+    if result.startback_unanswered == 0:
+        result.startback = startback.score(answers)
+        result.recommendation = recommend(result.startback.risk)
+
+    wait_priority = data.get("priority_override") or result.computed_priority or "standard"
+    result.service_waits = [
+        (service, median_wait_days(service, wait_priority)) for service in services
+    ]
+    return result
+
+
+def typed_date_of_birth(form):
+    """The date of birth typed so far, or None while it is incomplete or impossible."""
+    parts = [form.data.get(f"date_of_birth_{part}", "") for part in ("day", "month", "year")]
+    try:
+        return form.fields["date_of_birth"].clean(parts)
+    except ValidationError:
+        return None
+
+
+def _assess_patient(form, result, *, user, today, services):
+    raw_number = form.data.get("nhs_number", "").strip()
+    if not raw_number:
+        return
+    try:
+        result.nhs_number = nhs_number.normalise(raw_number)
+    except InvalidAnswers as error:
+        result.nhs_number_problem = str(error)
+        return
+    date_of_birth = typed_date_of_birth(form)
+    result.patient, result.patient_is_visible = find_patient(result.nhs_number, date_of_birth, user)
+    if result.patient is None:
+        return
+    result.previous_episodes = previous_episodes(result.patient)
+    body_part = form.data.get("body_part")
+    if result.previous_episodes and body_part in {"back", "neck"}:
+        result.returner = assess_return(
+            [as_previous_episode(e) for e in result.previous_episodes],
+            today,
+            body_part,
+            _service_for_rules(form, services).rules,
+        )
+
+
+def _exclusions(form, services, today):
+    """Exclusions that apply, once every eligibility answer and the date of birth are in."""
+    answers = form.answers(EXCLUSION_FIELDS)
+    date_of_birth = typed_date_of_birth(form)
+    if len(answers) < len(EXCLUSION_FIELDS) or date_of_birth is None:
+        return (), None
+    service = _service_for_rules(form, services)
+    practice_id = str(form.data.get("registered_practice", ""))
+    practice = (
+        form.fields["registered_practice"].queryset.filter(pk=practice_id).first()
+        if practice_id.isdigit()
+        else None
+    )
+    try:
+        facts = ReferralFacts(
+            age_years=age_on(date_of_birth, today),
+            sex=form.data.get("sex") or "unknown",
+            pregnant_over_35_weeks=answers["pregnant_over_35_weeks"],
+            housebound=answers["housebound"],
+            primary_limb_problem=answers["primary_limb_problem"],
+            registered_locally=practice is not None and practice.area_id == service.area_id,
+            little_potential_to_improve=answers["little_potential_to_improve"],
+            widespread_or_chronic_pain=answers["widespread_or_chronic_pain"],
+        )
+        return check_exclusions(facts, service.rules), None
+    except InvalidAnswers as error:
+        return (), str(error)
+
+
+def _service_for_rules(form, services):
+    """The chosen service, or the first one offered until the person chooses."""
+    return chosen_service(form, services) or services[0]
+
+
+def chosen_service(form, services):
+    if len(services) == 1:
+        return services[0]
+    chosen = form.data.get("service")
+    return next((s for s in services if str(s.pk) == chosen), None)
