@@ -6,6 +6,7 @@ a real broker and SMTP. With DEBUG off the service refuses to start with unsafe 
 Every variable is documented in .env.example.
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "pathway.audit",
     "pathway.referrals",
     "pathway.care",
+    "pathway.proms",
+    "pathway.messaging",
     "pathway.reports",
     "pathway.demo",
 ]
@@ -250,6 +253,13 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Questionnaires ----------------------------------------------------------------------------
+# Time point -> questionnaire codes; unset takes the evaluation's sets (pathway/proms/timepoints).
+PROM_INSTRUMENTS = json.loads(env("PROM_INSTRUMENTS", "null"))
+# The EQ-5D-5L value set reports and charts use: uk_crosswalk (the evaluation's scale),
+# england_2018 or uk_2026.
+EQ5D_VALUE_SET = env("EQ5D_VALUE_SET", "uk_crosswalk")
 
 # --- Logging ----------------------------------------------------------------------------------
 # Logs carry no patient data: views log identifiers of objects, never names or NHS numbers.

@@ -90,6 +90,9 @@ class Episode(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                name="episode_state_is_known", condition=models.Q(state__in=EpisodeState.values)
+            ),
+            models.CheckConstraint(
                 name="episode_discharge_recorded_with_state",
                 condition=(
                     models.Q(state=EpisodeState.DISCHARGED, discharged_at__isnull=False)
@@ -127,3 +130,227 @@ class EpisodeTransition(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.from_state or 'new'} -> {self.to_state}"
+
+
+class AppointmentKind(models.TextChoices):
+    FIRST_ASSESSMENT = "first_assessment", "First assessment"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
+class AppointmentMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    TELEPHONE = "telephone", "Telephone"
+    VIDEO = "video", "Video"
+
+
+class AppointmentOutcome(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    CANCELLED_BY_PATIENT = "cancelled_by_patient", "Cancelled by the patient"
+    CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
+
+
+class AppointmentQuerySet(ScopedQuerySet):
+    scope_lookups = {
+        "service": "episode__service_id",
+        "area": "episode__service__area_id",
+        "practice": "episode__referral__practice_id",
+    }
+
+
+class Appointment(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="appointments")
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    starts_at = models.DateTimeField()
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    mode = models.CharField(max_length=10, choices=AppointmentMode.choices)
+    location = models.CharField(max_length=200, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=25, choices=AppointmentOutcome.choices, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Why a DNA did not lead to the proposed discharge (for example a vulnerable patient).
+    dna_exception_reason = models.TextField(blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["episode", "starts_at"], name="appointment_by_episode"),
+            models.Index(fields=["clinician", "starts_at"], name="appointment_by_clinician"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="appointment_in_person_has_location",
+                condition=~models.Q(mode=AppointmentMode.IN_PERSON) | ~models.Q(location=""),
+            ),
+            models.CheckConstraint(
+                name="appointment_outcome_recorded_with_who_and_when",
+                condition=models.Q(
+                    outcome="", outcome_recorded_by__isnull=True, outcome_recorded_at__isnull=True
+                )
+                | (
+                    ~models.Q(outcome="")
+                    & models.Q(outcome_recorded_by__isnull=False, outcome_recorded_at__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class TriageOutcome(models.TextChoices):
+    SAME_DAY_DISCHARGE = "same_day_discharge", "Same-day discharge with advice and self-management"
+    CORE_THERAPY = "core_therapy", "Core therapy"
+    CPPP = "cppp", "Combined Physical and Psychological Programme (CPPP)"
+    ONWARD_REFERRAL = "onward_referral", "Onward referral"
+
+
+class TherapyComponent(models.TextChoices):
+    EDUCATION = "education", "Education"
+    MANUAL_THERAPY = "manual_therapy", "Manual therapy"
+    EXERCISE = "exercise", "Exercise"
+
+
+class TriageDecision(models.Model):
+    """The TTP's decision at the first assessment. One per episode, enforced by the database."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="triage")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="triage_decision"
+    )
+    outcome = models.CharField(max_length=20, choices=TriageOutcome.choices)
+    symptom_duration = models.CharField(max_length=10)
+    assessment_notes = models.TextField(blank=True)
+    planned_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="triage_core_therapy_has_planned_sessions",
+                condition=(
+                    models.Q(outcome=TriageOutcome.CORE_THERAPY, planned_sessions__gte=1)
+                    | (
+                        ~models.Q(outcome=TriageOutcome.CORE_THERAPY)
+                        & models.Q(planned_sessions__isnull=True)
+                    )
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.get_outcome_display()
+
+
+class TherapySession(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="sessions")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="therapy_session"
+    )
+    number = models.PositiveSmallIntegerField()
+    components = models.JSONField(default=list)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "number"], name="therapy_session_number")
+        ]
+
+    def __str__(self):
+        return f"Session {self.number}"
+
+
+class CPPPDeclineReason(models.TextChoices):
+    # The reasons the evaluation recorded (clinical reference section 1).
+    NOT_CONTACTABLE = "not_contactable", "Could not be contacted"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    WORK = "work", "Work commitments"
+    CHILD_CARE = "child_care", "Child care"
+    SELF_MANAGE = "self_manage", "Content to self-manage"
+    FAMILY = "family", "Family issues"
+    HEALTH = "health", "Health"
+    TIME = "time", "Time"
+    WASTE_OF_TIME = "waste_of_time", "Thought it a waste of time"
+    AWAITING_SCAN = "awaiting_scan", "Awaiting a scan"
+    TRIALLING_INJECTION = "trialling_injection", "Trialling an injection"
+    OUT_OF_AREA = "out_of_area", "Out of area or funding declined"
+
+
+class CPPPOutcome(models.TextChoices):
+    JOINED = "joined", "Joined"
+    DECLINED = "declined", "Declined"
+
+
+class CPPPReferral(models.Model):
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="cppp")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=CPPPOutcome.choices, blank=True)
+    decline_reason = models.CharField(max_length=25, choices=CPPPDeclineReason.choices, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="cppp_decline_has_reason",
+                condition=(models.Q(outcome=CPPPOutcome.DECLINED) & ~models.Q(decline_reason=""))
+                | (~models.Q(outcome=CPPPOutcome.DECLINED) & models.Q(decline_reason="")),
+            )
+        ]
+
+    def __str__(self):
+        return f"CPPP: {self.get_outcome_display() or 'invited'}"
+
+
+class OnwardDestination(models.TextChoices):
+    SPINAL_SURGICAL_OPINION = "spinal_surgical_opinion", "Spinal surgical opinion"
+    PAIN_MANAGEMENT = "pain_management", "Pain management"
+    MRI = "mri", "MRI scan"
+    NERVE_ROOT_BLOCK = "nerve_root_block", "Nerve root block (injection)"
+    RHEUMATOLOGY = "rheumatology", "Rheumatology"
+    OTHER = "other", "Other"
+
+
+class OnwardReferral(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="onward_referrals")
+    destination = models.CharField(max_length=30, choices=OnwardDestination.choices)
+    reason = models.TextField()
+    sent_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.get_destination_display()

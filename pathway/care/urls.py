@@ -1,11 +1,33 @@
 from django.urls import path
 
-from pathway.care import views
+from pathway.care import episode_views, lists, views
+from pathway.proms import views as prom_views
 
 app_name = "care"
 
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
-    path("triage/", views.triage_queue, name="triage_queue"),
+    path("", lists.caseload, name="caseload"),
+    path("triage/", lists.triage_queue, name="triage_queue"),
     path("alerts/", views.alerts, name="alerts"),
+    path("episodes/<uuid:public_id>/", episode_views.episode_detail, name="episode"),
+    path("episodes/<uuid:public_id>/book/", episode_views.book, name="book"),
+    path("episodes/<uuid:public_id>/triage/", episode_views.triage, name="triage"),
+    path("episodes/<uuid:public_id>/cppp/", episode_views.cppp_outcome, name="cppp"),
+    path("episodes/<uuid:public_id>/discharge/", episode_views.discharge, name="discharge"),
+    path(
+        "episodes/<uuid:public_id>/discharge-letter/",
+        episode_views.discharge_letter,
+        name="discharge_letter",
+    ),
+    path("episodes/<uuid:public_id>/exception/", episode_views.dna_exception, name="exception"),
+    path("episodes/<uuid:public_id>/reopen/", episode_views.reopen, name="reopen"),
+    path(
+        "episodes/<uuid:public_id>/questionnaires/",
+        prom_views.record_questionnaires,
+        name="record_questionnaires",
+    ),
+    path(
+        "appointments/<int:pk>/outcome/", episode_views.appointment_outcome, name="outcome"
+    ),
+    path("appointments/<int:pk>/letter/", episode_views.appointment_letter, name="letter"),
 ]

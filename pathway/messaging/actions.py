@@ -1,0 +1,39 @@
+"""Putting messages for patients in the outbox. Sending them is the messaging tasks' job."""
+
+from django.utils import timezone
+
+from pathway.messaging.models import Channel, MessageKind, OutboundMessage
+
+
+def channels_for(patient):
+    """The channels a person agreed to be contacted on, email first."""
+    if not patient.consents_to_contact or patient.deceased:
+        return []
+    channels = []
+    if patient.email:
+        channels.append(Channel.EMAIL)
+    if patient.mobile:
+        channels.append(Channel.SMS)
+    return channels
+
+
+def queue_appointment_notice(*, appointment):
+    """Tell the person they have a new appointment, on their first consented channel.
+
+    Without consent or contact details nothing is queued: the letter page is printed instead.
+    """
+    episode = appointment.episode
+    channels = channels_for(episode.patient)
+    if not channels:
+        return None
+    message, _ = OutboundMessage.objects.get_or_create(
+        key=f"appointment:{appointment.pk}:booked",
+        defaults={
+            "patient": episode.patient,
+            "episode": episode,
+            "kind": MessageKind.APPOINTMENT_BOOKED,
+            "channel": channels[0],
+            "due_at": timezone.now(),
+        },
+    )
+    return message

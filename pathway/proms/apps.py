@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PromsConfig(AppConfig):
+    name = "pathway.proms"

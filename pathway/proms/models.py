@@ -1,0 +1,115 @@
+from django.conf import settings
+from django.db import models
+
+from pathway.accounts.scoping import ScopedQuerySet
+
+
+class Timepoint(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    DISCHARGE = "discharge", "Discharge"
+    MONTH_6 = "month_6", "6 months after discharge"
+    MONTH_12 = "month_12", "12 months after discharge"
+
+
+class ResponseSource(models.TextChoices):
+    PATIENT = "patient", "The patient, from their link"
+    CLINICIAN = "clinician", "A clinician, with the patient"
+
+
+class ResponseQuerySet(ScopedQuerySet):
+    scope_lookups = {
+        "service": "episode__service_id",
+        "area": "episode__service__area_id",
+        "practice": "episode__referral__practice_id",
+    }
+
+
+class QuestionnaireResponse(models.Model):
+    """One completed questionnaire: the raw answers and the clinical core's scores."""
+
+    episode = models.ForeignKey(
+        "care.Episode", on_delete=models.PROTECT, related_name="questionnaire_responses"
+    )
+    timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
+    # A code of pathway.clinical.questionnaires.INSTRUMENTS.
+    instrument = models.CharField(max_length=20)
+    answers = models.JSONField()
+    scores = models.JSONField()
+    # The instrument's headline number (pain 0-10, ODI %, GAD-7 / PHQ-9 total, EQ VAS),
+    # kept as a column so reports aggregate it in SQL. EQ-5D indexes are in `scores`, by
+    # value set, because a report names the value set it uses.
+    score = models.FloatField(null=True, blank=True)
+    completed_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=ResponseSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["completed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "timepoint", "instrument"],
+                name="one_response_per_instrument_and_timepoint",
+            ),
+            models.CheckConstraint(
+                name="response_timepoint_is_known",
+                condition=models.Q(timepoint__in=Timepoint.values),
+            ),
+        ]
+        indexes = [models.Index(fields=["instrument", "timepoint"], name="response_by_measure")]
+
+    def __str__(self):
+        return f"{self.instrument} at {self.timepoint}"
+
+
+class SafetyAlertQuerySet(ScopedQuerySet):
+    scope_lookups = {"service": "episode__service_id", "area": "episode__service__area_id"}
+
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class SafetyAlert(models.Model):
+    """A worrying answer (PHQ-9 item 9) that a clinician must see and acknowledge today."""
+
+    episode = models.ForeignKey(
+        "care.Episode", on_delete=models.PROTECT, related_name="safety_alerts"
+    )
+    response = models.OneToOneField(
+        QuestionnaireResponse, on_delete=models.PROTECT, related_name="safety_alert"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_note = models.TextField(blank=True)
+
+    objects = SafetyAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="alert_acknowledged_with_who_when_and_note",
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | (
+                    models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False)
+                    & ~models.Q(acknowledgement_note="")
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"Safety alert {self.pk}"
