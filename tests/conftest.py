@@ -99,3 +99,21 @@ def patient(practice):
     from tests.factories import PatientFactory
 
     return PatientFactory(registered_practice=practice)
+
+
+@pytest.fixture
+def make_episode(gp, service):
+    """make_episode(**answers) -> a new episode awaiting triage, referred by `gp`."""
+    from pathway.demo.referrals import refer
+    from tests.factories import PatientFactory
+
+    def make(patient=None, **kwargs):
+        patient = patient or PatientFactory(registered_practice=gp.practice)
+        return refer(gp=gp, patient=patient, service=service, **kwargs).episode
+
+    return make
+
+
+@pytest.fixture
+def episode(make_episode):
+    return make_episode()

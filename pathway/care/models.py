@@ -79,6 +79,14 @@ class Episode(models.Model):
     return_kind = models.CharField(max_length=20, choices=ReturnKind.choices, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    # The TTP whose caseload this episode is on: set at the first booking.
+    lead_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_episodes",
+    )
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -130,6 +138,19 @@ class EpisodeTransition(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.from_state or 'new'} -> {self.to_state}"
+
+    @property
+    def label(self):
+        step = lifecycle.TRANSITIONS_BY_NAME.get(self.name)
+        return step.label if step else "Referred by the GP"
+
+    @property
+    def from_state_label(self):
+        return lifecycle.STATES.get(self.from_state, "New referral")
+
+    @property
+    def to_state_label(self):
+        return lifecycle.STATES.get(self.to_state, self.to_state)
 
 
 class AppointmentKind(models.TextChoices):
@@ -280,6 +301,10 @@ class TherapySession(models.Model):
 
     def __str__(self):
         return f"Session {self.number}"
+
+    @property
+    def component_labels(self):
+        return [TherapyComponent(code).label for code in self.components]
 
 
 class CPPPDeclineReason(models.TextChoices):

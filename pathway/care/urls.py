@@ -26,8 +26,6 @@ urlpatterns = [
         prom_views.record_questionnaires,
         name="record_questionnaires",
     ),
-    path(
-        "appointments/<int:pk>/outcome/", episode_views.appointment_outcome, name="outcome"
-    ),
+    path("appointments/<int:pk>/outcome/", episode_views.appointment_outcome, name="outcome"),
     path("appointments/<int:pk>/letter/", episode_views.appointment_letter, name="letter"),
 ]

@@ -7,7 +7,6 @@ from django.http import QueryDict
 from django.test import RequestFactory
 from django.utils import timezone
 
-from pathway.care.actions import move_episode
 from pathway.care.models import Episode
 from pathway.organisations.models import GPPractice, ProviderService
 from pathway.referrals.actions import record_referral
@@ -124,17 +123,3 @@ def _backdate(referral, days_ago):
     Episode.objects.filter(referral=referral).update(
         referred_at=when, clock_started_on=timezone.localdate(when)
     )
-
-
-def advance(referral, *steps, by, discharge_reason=""):
-    """Move the referral's episode through lifecycle steps, as a TTP would."""
-    episode = referral.episode
-    for step in steps:
-        episode = move_episode(
-            episode=episode,
-            transition=step,
-            by=by,
-            discharge_reason=discharge_reason,
-            reason="Demo",
-        )
-    return episode

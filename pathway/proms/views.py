@@ -1,12 +1,119 @@
+"""Questionnaires a TTP records with the person, at baseline or at discharge."""
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
 from pathway.accounts.models import Role
+from pathway.audit.actions import client_ip, record_view
+from pathway.care.models import Episode
+from pathway.clinical import InvalidAnswers, nhs_number
 from pathway.core.permissions import role_required
-from pathway.core.views import coming_soon
+from pathway.proms.actions import record_questionnaire
+from pathway.proms.forms import QuestionnaireForm
+from pathway.proms.models import QuestionnaireResponse, ResponseSource, Timepoint
+from pathway.proms.timepoints import instruments_for
+
+# Follow-up questionnaires are the patient's own, from their link; a clinician records the
+# ones completed in clinic.
+RECORDABLE_TIMEPOINTS = (Timepoint.BASELINE, Timepoint.DISCHARGE)
+
+SAFETY_WARNING = (
+    "PHQ-9 item 9 was answered above \u201cnot at all\u201d: a safety alert has been raised. "
+    "Ask the person about their safety today, before they leave. If they are in immediate "
+    "danger call 999; otherwise make sure they know to call NHS 111, or Samaritans on 116 123, "
+    "at any time."
+)
+
+
+class _NothingSaved(Exception):
+    """Raised inside the saving transaction to roll every questionnaire back."""
+
+
+def _get_episode_for_user(request, public_id):
+    episodes = Episode.objects.visible_to(request.user).select_related("patient")
+    return get_object_or_404(episodes, public_id=public_id)
+
+
+def _chosen_timepoint(request):
+    timepoint = request.GET.get("timepoint") or Timepoint.BASELINE
+    if timepoint not in RECORDABLE_TIMEPOINTS:
+        raise Http404("Questionnaires can be recorded at baseline or discharge")
+    return Timepoint(timepoint)
+
+
+def _recorded(episode, timepoint):
+    responses = QuestionnaireResponse.objects.filter(episode=episode, timepoint=timepoint)
+    return {response.instrument: response for response in responses}
+
+
+def _save(request, episode, timepoint, form):
+    """Record every completed questionnaire, or none: the list saved, or None with the
+    reasons added to the form."""
+    try:
+        with transaction.atomic():
+            saved = []
+            for instrument, answers in form.completed_answers().items():
+                try:
+                    saved.append(
+                        record_questionnaire(
+                            episode=episode,
+                            timepoint=timepoint,
+                            instrument=instrument,
+                            answers=answers,
+                            source=ResponseSource.CLINICIAN,
+                            by=request.user,
+                            ip_address=client_ip(request),
+                        )
+                    )
+                except InvalidAnswers as refusal:
+                    # Keep going so every questionnaire's problem is shown at once.
+                    form.add_instrument_error(instrument, str(refusal))
+            if not form.is_valid():
+                raise _NothingSaved
+    except _NothingSaved:
+        return None
+    except IntegrityError:
+        # Someone else recorded one of these questionnaires after this page was checked.
+        form.add_error(
+            None,
+            "Some of these questionnaires were recorded by someone else while you were typing, "
+            "so nothing was saved. Check what is recorded now and save the others again",
+        )
+        return None
+    return saved
 
 
 @role_required(Role.TTP)
+@transaction.atomic
 def record_questionnaires(request, public_id):
-    return coming_soon(
-        request,
-        title="Record questionnaires",
-        description="Record baseline questionnaires with the patient.",
+    episode = _get_episode_for_user(request, public_id)
+    timepoint = _chosen_timepoint(request)
+    form = QuestionnaireForm(
+        request.POST if request.method == "POST" else None,
+        instruments=instruments_for(timepoint),
+        recorded=_recorded(episode, timepoint),
+        timepoint_label=timepoint.label,
     )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, episode, timepoint, form)
+        if saved is not None:
+            if any(response.scores.get("self_harm_flag") for response in saved):
+                messages.warning(request, SAFETY_WARNING)
+            names = ", ".join(form.short_name(response.instrument) for response in saved)
+            messages.success(request, f"{timepoint.label} questionnaires recorded: {names}")
+            return redirect("care:episode", public_id=episode.public_id)
+        # What is recorded may have changed under us: show it as it is now.
+        form.refresh_recorded(_recorded(episode, timepoint))
+
+    record_view(request=request, obj=episode, patient=episode.patient)
+    context = {
+        "episode": episode,
+        "nhs_number": nhs_number.format(episode.patient.nhs_number),
+        "form": form,
+        "timepoint": timepoint,
+        "other_timepoints": [t for t in RECORDABLE_TIMEPOINTS if t != timepoint],
+        "all_recorded": all(section.recorded for section in form.sections),
+    }
+    return render(request, "proms/record.html", context)

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from pathway.accounts.scoping import ScopedQuerySet
 from pathway.care.models import BodyPart, EpisodeState, Priority, ReturnKind
@@ -123,4 +124,9 @@ class Referral(models.Model):
         episode = self.episode
         if episode.state == EpisodeState.DISCHARGED:
             return f"Discharged: {episode.get_discharge_reason_display().lower()}"
+        if episode.state == EpisodeState.ASSESSMENT_BOOKED:
+            # Prefetched by the list: the booked appointments without an outcome.
+            booked = sorted(a.starts_at for a in episode.appointments.all() if not a.outcome)
+            if booked:
+                return f"Appointment booked for {timezone.localtime(booked[0]):%-d %b %Y}"
         return episode.get_state_display()

@@ -24,6 +24,7 @@ def gp_home(request):
     referrals = (
         Referral.objects.visible_to(request.user)
         .select_related("patient", "service", "episode")
+        .prefetch_related("episode__appointments")
         .order_by("-created_at")[:100]
     )
     return render(request, "referrals/gp_home.html", {"referrals": referrals})

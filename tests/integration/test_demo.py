@@ -21,8 +21,8 @@ def test_demo_data_loads_twice_without_duplicates():
         "administrator",
     }
     assert User.objects.count() == 6
-    assert Patient.objects.count() == 12
-    assert Referral.objects.count() == 13
+    assert Patient.objects.count() == 14
+    assert Referral.objects.count() == 15
 
 
 def test_demo_users_sign_in_with_the_documented_password(client):
@@ -46,3 +46,14 @@ def test_demo_has_referrals_in_every_state_and_a_returner():
     assert set(Episode.objects.values_list("state", flat=True)) == set(EpisodeState.values)
     returner = Episode.objects.get(previous_episode__isnull=False)
     assert returner.referral.return_justification
+
+
+def test_demo_caseload_has_dnas_cppp_joined_and_declined_and_onward_referrals():
+    from pathway.care.models import Appointment, CPPPReferral, OnwardReferral, TherapySession
+
+    call_command("load_demo")
+
+    assert Appointment.objects.filter(outcome="did_not_attend").count() == 2
+    assert set(CPPPReferral.objects.values_list("outcome", flat=True)) == {"joined", "declined"}
+    assert OnwardReferral.objects.filter(destination="mri").exists()
+    assert TherapySession.objects.count() == 5

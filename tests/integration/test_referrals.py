@@ -207,6 +207,12 @@ def test_low_risk_referral_needs_a_reason(gp_client, practice):
     assert Referral.objects.get().low_risk_referral_reason == "Patient anxious"
 
 
+def local_noon(*, days_ago):
+    """Midday, local time, so day counts do not depend on the hour or on summer time."""
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
 @pytest.fixture
 def discharged_episode(gp, practice, service):
     """A back pain episode discharged 100 days ago for Ruth (NHS number 999 000 0018)."""
@@ -243,7 +249,7 @@ def discharged_episode(gp, practice, service):
         state=EpisodeState.DISCHARGED,
         referred_at=referred,
         clock_started_on=referred.date(),
-        discharged_at=timezone.now() - datetime.timedelta(days=100),
+        discharged_at=local_noon(days_ago=100),
         discharge_reason="treatment_complete",
     )
 
@@ -441,3 +447,28 @@ def test_live_lookup_of_a_known_patient_is_audited(gp_client, gp, practice):
 
     event = AuditEvent.objects.get()
     assert (event.user, event.action, event.patient_id) == (gp, "view", patient.pk)
+
+
+def test_gps_list_shows_the_appointment_date_without_a_query_per_referral(
+    gp_client, practice, ttp, django_assert_max_num_queries
+):
+    import datetime as dt
+
+    from pathway.care import actions
+
+    for number in ("9990000018", "9990000026", "9990000034"):
+        submit(gp_client, practice, nhs_number=number)
+    when = timezone.make_aware(dt.datetime(2030, 1, 15, 10, 0))
+    actions.book_appointment(
+        episode=Episode.objects.first(),
+        kind="first_assessment",
+        starts_at=when,
+        clinician=ttp,
+        mode="telephone",
+        by=ttp,
+    )
+
+    with django_assert_max_num_queries(8):
+        page = page_of(gp_client.get(reverse("referrals:gp_home")))
+
+    assert "Appointment booked for 15 Jan 2030" in page

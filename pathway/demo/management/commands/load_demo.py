@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathway.accounts.models import Role, User
+from pathway.care.actions import discharge_episode, record_cppp_outcome
 from pathway.care.models import Episode
-from pathway.demo.referrals import advance, refer
+from pathway.demo import care as demo
+from pathway.demo.referrals import refer
 from pathway.organisations.models import CommissioningArea, GPPractice, ProviderService
 from pathway.patients.models import Patient
 from pathway.referrals.models import Referral
@@ -43,6 +45,8 @@ DEMO_PATIENTS = [
     ("9990000107", "Jack", "Jones", "1948-04-04", "male", "NE9 9JJ", "practice_a"),
     ("9990000115", "Kira", "Khan", "1975-10-10", "female", "NE1 8KK", "practice_a"),
     ("9990000123", "Liam", "Lowe", "1988-03-03", "male", "NE2 4LL", "practice_a"),
+    ("9990000131", "Mia", "Moss", "1970-06-06", "female", "NE3 5MM", "practice_a"),
+    ("9990000158", "Noah", "Nash", "1982-07-07", "male", "NE4 6NN", "practice_a"),
 ]
 
 
@@ -92,43 +96,73 @@ class Command(BaseCommand):
 
         send("Alice", risk="medium", days_ago=10)
         send("Brian", risk="high", days_ago=3, answers={"urgency_severe_sleep_disturbance": "yes"})
-        advance(send("Chloe", risk="medium", days_ago=12), "book_first_assessment", by=ttp)
-        advance(
-            send("Eve", risk="high", days_ago=40),
-            "book_first_assessment",
-            "start_treatment",
-            by=ttp,
+        demo.book(send("Chloe", risk="medium", days_ago=12).episode, ttp, days=3)
+        eve = send("Eve", risk="high", days_ago=40).episode
+        demo.assess_and_triage(eve, ttp, days=-30, outcome="core_therapy")
+        demo.questionnaires(
+            eve,
+            ttp,
+            "baseline",
+            pain=7,
+            odi_sections=[3, 2, 3, 3, 2, 2, 3, 2, 2, 3],
+            eq5d_state="32342",
+            vas=45,
+            gad7=[2, 1, 2, 1, 1, 2, 1],
+            phq9=[1, 2, 1, 2, 1, 1, 1, 0, 0],
         )
-        advance(
-            send("Fred", risk="medium", days_ago=30),
-            "book_first_assessment",
-            "propose_discharge_before_treatment",
-            by=ttp,
+        demo.therapy_sessions(eve, ttp, days=[-20, -10])
+        demo.book(eve, ttp, days=4, kind="follow_up")
+        fred = send("Fred", risk="medium", days_ago=30).episode
+        demo.attend(demo.book(fred, ttp, days=-20), ttp, "did_not_attend")
+        demo.attend(demo.book(fred, ttp, days=-6), ttp, "did_not_attend")
+        demo.assess_and_triage(
+            send("Kira", risk="low", days_ago=60).episode,
+            ttp,
+            days=-50,
+            outcome="same_day_discharge",
         )
-        advance(
-            send("Kira", risk="low", days_ago=60),
-            "book_first_assessment",
-            "discharge_at_assessment",
-            by=ttp,
-            discharge_reason="same_day",
+        demo.assess_and_triage(
+            send("Liam", risk="high", days_ago=90).episode,
+            ttp,
+            days=-75,
+            outcome="onward_referral",
+            onward_destination="mri",
+            onward_reason="Worsening leg pain and numbness: MRI lumbar spine",
+            onward_sent_on=timezone.localdate() - datetime.timedelta(days=75),
         )
-        advance(
-            send("Liam", risk="high", days_ago=90),
-            "book_first_assessment",
-            "discharge_at_assessment",
-            by=ttp,
-            discharge_reason="referred_on",
+        mia = send("Mia", risk="high", days_ago=70).episode
+        demo.assess_and_triage(mia, ttp, days=-60, outcome="cppp")
+        record_cppp_outcome(episode=mia, outcome="joined", by=ttp)
+        noah = send("Noah", risk="high", days_ago=65).episode
+        demo.assess_and_triage(noah, ttp, days=-55, outcome="cppp")
+        record_cppp_outcome(episode=noah, outcome="declined", decline_reason="work", by=ttp)
+        gina = send("Gina", risk="medium", days_ago=200).episode
+        demo.assess_and_triage(gina, ttp, days=-190, outcome="core_therapy")
+        demo.questionnaires(
+            gina,
+            ttp,
+            "baseline",
+            pain=6,
+            odi_sections=[3, 2, 2, 3, 2, 2, 2, 2, 1, 2],
+            eq5d_state="22332",
+            vas=50,
+            gad7=[1, 1, 2, 1, 1, 1, 1],
+            phq9=[1, 1, 1, 1, 1, 1, 0, 0, 0],
         )
-        first = send("Gina", risk="medium", days_ago=200)
-        advance(
-            first,
-            "book_first_assessment",
-            "start_treatment",
+        demo.therapy_sessions(gina, ttp, days=[-180, -170, -160])
+        demo.questionnaires(
+            gina,
+            ttp,
             "discharge",
-            by=ttp,
-            discharge_reason="treatment_complete",
+            pain=3,
+            odi_sections=[1, 1, 1, 1, 1, 1, 1, 1, 0, 1],
+            eq5d_state="21221",
+            vas=75,
+            gad7=[0, 1, 1, 0, 1, 0, 0],
+            phq9=[0, 1, 0, 1, 0, 1, 0, 0, 0],
         )
-        Episode.objects.filter(pk=first.episode.pk).update(
+        discharge_episode(episode=gina, reason="treatment_complete", by=ttp)
+        Episode.objects.filter(pk=gina.pk).update(
             discharged_at=timezone.now() - datetime.timedelta(days=120)
         )
         send(
