@@ -16,4 +16,9 @@ app.conf.beat_schedule = {
         "task": "pathway.core.tasks.record_heartbeat",
         "schedule": 60.0,
     },
+    # Invitations, reminders and appointment messages: due dates live in the database.
+    "sweep-outbox": {
+        "task": "pathway.messaging.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
 }

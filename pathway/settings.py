@@ -257,6 +257,21 @@ if not DEBUG:
 # --- Questionnaires ----------------------------------------------------------------------------
 # Time point -> questionnaire codes; unset takes the evaluation's sets (pathway/proms/timepoints).
 PROM_INSTRUMENTS = json.loads(env("PROM_INSTRUMENTS", "null"))
+# Patient links: days a questionnaire link works, reminder days after the invitation, and wrong
+# dates of birth allowed before the link locks.
+PROM_LINK_EXPIRY_DAYS = int(env("PROM_LINK_EXPIRY_DAYS", "28"))
+PROM_REMINDER_DAYS = [int(day) for day in env_list("PROM_REMINDER_DAYS", "7,14")]
+PROM_DATE_OF_BIRTH_ATTEMPTS = int(env("PROM_DATE_OF_BIRTH_ATTEMPTS", "5"))
+# Where links in messages point: the service's public address.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# GOV.UK Notify for text messages (and optionally email): unset means no SMS provider.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")
+# Sending: tries before a message is marked failed, and minutes before a message stuck in
+# "sending" (its worker died) is put back to be sent.
+MESSAGE_MAX_ATTEMPTS = int(env("MESSAGE_MAX_ATTEMPTS", "4"))
+MESSAGE_STUCK_MINUTES = int(env("MESSAGE_STUCK_MINUTES", "10"))
 # The EQ-5D-5L value set reports and charts use: uk_crosswalk (the evaluation's scale),
 # england_2018 or uk_2026.
 EQ5D_VALUE_SET = env("EQ5D_VALUE_SET", "uk_crosswalk")
@@ -267,7 +282,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_links": {"()": "pathway.core.logging.RedactPatientLinks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -17,5 +17,6 @@ urlpatterns = [
     path("ttp/", include("pathway.care.urls")),
     path("manager/", include("pathway.reports.urls")),
     path("patients/", include("pathway.patients.urls")),
+    path("q/", include("pathway.proms.patient_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -30,6 +30,7 @@ from pathway.care.models import (
 )
 from pathway.clinical.did_not_attend import propose_discharge
 from pathway.messaging.actions import queue_appointment_notice
+from pathway.proms.schedule import cancel_after_discharge, schedule_after_discharge
 
 CareRefused = lifecycle.IllegalTransition
 
@@ -72,6 +73,10 @@ def _move(episode, transition, *, by, reason="", discharge_reason="", ip_address
         reason=reason,
     )
     _audit(by, episode, episode, ip_address)
+    if step.target == lifecycle.DISCHARGED:
+        schedule_after_discharge(episode=episode)
+    elif step.source == lifecycle.DISCHARGED:
+        cancel_after_discharge(episode=episode)
     return episode
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", lists.caseload, name="caseload"),
     path("triage/", lists.triage_queue, name="triage_queue"),
     path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("episodes/<uuid:public_id>/", episode_views.episode_detail, name="episode"),
     path("episodes/<uuid:public_id>/book/", episode_views.book, name="book"),
     path("episodes/<uuid:public_id>/triage/", episode_views.triage, name="triage"),

@@ -82,6 +82,8 @@ def patient_answers(patient):
         "sex": patient.sex,
         "postcode": patient.postcode,
         "email": patient.email,
+        "mobile": patient.mobile,
+        "preferred_channel": patient.preferred_channel,
         "registered_practice": patient.registered_practice_id,
     }
 

@@ -1,12 +1,13 @@
 """Putting messages for patients in the outbox. Sending them is the messaging tasks' job."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from pathway.messaging.models import Channel, MessageKind, OutboundMessage
 
 
 def channels_for(patient):
-    """The channels a person agreed to be contacted on, email first."""
+    """The channels a person agreed to be contacted on, their preferred one first."""
     if not patient.consents_to_contact or patient.deceased:
         return []
     channels = []
@@ -14,7 +15,7 @@ def channels_for(patient):
         channels.append(Channel.EMAIL)
     if patient.mobile:
         channels.append(Channel.SMS)
-    return channels
+    return sorted(channels, key=lambda channel: channel != patient.preferred_channel)
 
 
 def queue_appointment_notice(*, appointment):
@@ -36,4 +37,13 @@ def queue_appointment_notice(*, appointment):
             "due_at": timezone.now(),
         },
     )
+    send_soon()
     return message
+
+
+def send_soon():
+    """Sweep the outbox once this transaction commits, instead of waiting for the beat."""
+    from pathway.messaging.tasks import sweep_outbox
+
+    # robust: if the broker is down the page still answers; the beat sweep sends it later.
+    transaction.on_commit(sweep_outbox.delay, robust=True)

@@ -41,13 +41,26 @@ class OutboundMessage(models.Model):
     state = models.CharField(
         max_length=10, choices=MessageState.choices, default=MessageState.PENDING
     )
+    # For questionnaire messages: the time point they invite to.
+    prom_timepoint = models.ForeignKey(
+        "proms.PromTimepoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "due_at"], name="message_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="message_due"),
+            models.Index(fields=["state", "claimed_at"], name="message_claimed"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.channel} ({self.state})"

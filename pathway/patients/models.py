@@ -41,6 +41,11 @@ class Patient(models.Model):
     registered_practice = models.ForeignKey(
         GPPractice, on_delete=models.PROTECT, related_name="patients"
     )
+    preferred_channel = models.CharField(
+        max_length=10, choices=[("email", "Email"), ("sms", "Text message")], default="email"
+    )
+    # Set when the person asks for no more questionnaire messages; honoured at once.
+    prom_opt_out_at = models.DateTimeField(null=True, blank=True)
     deceased = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,8 +5,18 @@ from django.utils import timezone
 
 from pathway.audit.actions import record_audit_event
 from pathway.audit.models import AuditAction
-from pathway.proms.models import QuestionnaireResponse, SafetyAlert
+from pathway.clinical import InvalidAnswers
+from pathway.messaging.models import MessageState, OutboundMessage
+from pathway.proms.models import (
+    PromTimepoint,
+    QuestionnaireResponse,
+    ResponseSource,
+    SafetyAlert,
+    TimepointState,
+)
 from pathway.proms.scoring import score_answers
+from pathway.proms.tasks import email_duty_clinician
+from pathway.proms.timepoints import instruments_for
 
 
 @transaction.atomic
@@ -37,6 +47,91 @@ def record_questionnaire(
         patient=episode.patient,
         ip_address=ip_address,
     )
+    _complete_if_all_answered(episode, timepoint)
     if scores.get("self_harm_flag"):
-        SafetyAlert.objects.create(episode=episode, response=response)
+        alert = SafetyAlert.objects.create(episode=episode, response=response)
+        # robust: a broker outage must not undo the alert; the beat sweep retries the email.
+        transaction.on_commit(lambda: email_duty_clinician.delay(alert.pk), robust=True)
     return response
+
+
+@transaction.atomic
+def acknowledge_alert(*, alert, note, by, ip_address=None):
+    """A clinician has contacted the person (or tried) and says what happened."""
+    alert = (
+        SafetyAlert.objects.select_for_update().select_related("episode__patient").get(pk=alert.pk)
+    )
+    if alert.acknowledged_at:
+        raise AlertAlreadyAcknowledged("This alert has already been acknowledged.")
+    if not note.strip():
+        raise InvalidAnswers("Say what you did about this alert")
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = by
+    alert.acknowledgement_note = note.strip()
+    alert.save()
+    record_audit_event(
+        user=by,
+        action=AuditAction.UPDATE,
+        obj=alert,
+        patient=alert.episode.patient,
+        ip_address=ip_address,
+    )
+    return alert
+
+
+class AlertAlreadyAcknowledged(Exception):
+    pass
+
+
+class TimepointClosed(Exception):
+    """The time point is completed, expired or cancelled: nothing more can be recorded."""
+
+
+def outstanding_instruments(timepoint):
+    """The questionnaires of this time point the person has not answered yet, in order."""
+    answered = set(
+        QuestionnaireResponse.objects.filter(
+            episode_id=timepoint.episode_id, timepoint=timepoint.timepoint
+        ).values_list("instrument", flat=True)
+    )
+    return [code for code in instruments_for(timepoint.timepoint) if code not in answered]
+
+
+@transaction.atomic
+def record_patient_answers(*, timepoint, instrument, answers, ip_address=None):
+    """The person's own answers to one questionnaire, saved at once so they can stop and come
+    back. After the last one the time point is completed and its reminders stop.
+
+    Raises InvalidAnswers (nothing saved) or TimepointClosed (already completed, expired, or
+    this questionnaire already answered: a second submission never makes a second response).
+    """
+    entry = PromTimepoint.objects.select_for_update().select_related("episode__patient")
+    entry = entry.get(pk=timepoint.pk)
+    if entry.state != TimepointState.OPEN or entry.expires_at <= timezone.now():
+        raise TimepointClosed("This questionnaire link is no longer open.")
+    if instrument not in outstanding_instruments(entry):
+        raise TimepointClosed("This questionnaire has already been answered.")
+    return record_questionnaire(
+        episode=entry.episode,
+        timepoint=entry.timepoint,
+        instrument=instrument,
+        answers=answers,
+        source=ResponseSource.PATIENT,
+        ip_address=ip_address,
+    )
+
+
+def _complete_if_all_answered(episode, timepoint):
+    """Once every questionnaire of a scheduled time point is in, whoever recorded them, the
+    time point is complete and its reminders stop."""
+    entry = PromTimepoint.objects.filter(
+        episode=episode, timepoint=timepoint, state=TimepointState.OPEN
+    ).first()
+    if entry is None or outstanding_instruments(entry):
+        return
+    entry.state = TimepointState.COMPLETED
+    entry.completed_at = timezone.now()
+    entry.save(update_fields=["state", "completed_at"])
+    OutboundMessage.objects.filter(prom_timepoint=entry, state=MessageState.PENDING).update(
+        state=MessageState.CANCELLED, last_error="Completed"
+    )

@@ -49,7 +49,7 @@ def item_name(instrument, number, item):
     return SHORT_NAMES.get(instrument.code, instrument.title)
 
 
-def _field_for(instrument, number, item):
+def field_for(instrument, number, item):
     label = f"{number}. {item.text}" if instrument.code in NUMBERED_ITEMS else item.text
     name = item_name(instrument, number, item)
     if item.code in NUMBER_ITEMS:
@@ -113,7 +113,7 @@ class QuestionnaireForm(forms.Form):
             for number, item in enumerate(instrument.items, 1):
                 if item.code in self.fields:
                     raise ValueError(f"Two questionnaires share the question code {item.code!r}")
-                self.fields[item.code] = _field_for(instrument, number, item)
+                self.fields[item.code] = field_for(instrument, number, item)
                 self._items[item.code] = (instrument, number, item)
                 names.append(item.code)
             self.sections.append(Section(instrument, names, self, recorded.get(code)))
@@ -178,7 +178,7 @@ class QuestionnaireForm(forms.Form):
             ):
                 continue
             values = [self.cleaned_data.get(name) for name in section.field_names]
-            answers[section.instrument.code] = _shape(section.instrument.code, values)
+            answers[section.instrument.code] = answers_shape(section.instrument.code, values)
         return answers
 
     def add_instrument_error(self, code, message):
@@ -194,7 +194,7 @@ def _day(moment):
     return date_format(timezone.localtime(moment), "j F Y")
 
 
-def _shape(code, values):
+def answers_shape(code, values):
     if code == "pain_nrs":
         return {"pain": values[0]}
     if code == "odi":

@@ -11,6 +11,66 @@ class Timepoint(models.TextChoices):
     MONTH_12 = "month_12", "12 months after discharge"
 
 
+class TimepointState(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    OPEN = "open", "Waiting for the person"
+    COMPLETED = "completed", "Completed"
+    NOT_RESPONDED = "not_responded", "Not responded"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PromTimepointQuerySet(ScopedQuerySet):
+    scope_lookups = {
+        "service": "episode__service_id",
+        "area": "episode__service__area_id",
+        "practice": "episode__referral__practice_id",
+    }
+
+
+class PromTimepoint(models.Model):
+    """One time point of an episode's questionnaire schedule, due and expiring on dates."""
+
+    episode = models.ForeignKey(
+        "care.Episode", on_delete=models.PROTECT, related_name="prom_timepoints"
+    )
+    timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=15, choices=TimepointState.choices, default=TimepointState.SCHEDULED
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Wrong dates of birth typed at any of this time point's links; the links lock at the limit.
+    date_of_birth_failures = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PromTimepointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "timepoint"], name="one_schedule_entry_per_timepoint"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "expires_at"], name="timepoint_expiry")]
+
+    def __str__(self):
+        return f"{self.get_timepoint_display()} ({self.state})"
+
+
+class PatientLink(models.Model):
+    """A link sent to a patient. Only the SHA-256 of its token is stored."""
+
+    timepoint = models.ForeignKey(PromTimepoint, on_delete=models.PROTECT, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Link {self.pk}"
+
+
 class ResponseSource(models.TextChoices):
     PATIENT = "patient", "The patient, from their link"
     CLINICIAN = "clinician", "A clinician, with the patient"
@@ -86,6 +146,8 @@ class SafetyAlert(models.Model):
         QuestionnaireResponse, on_delete=models.PROTECT, related_name="safety_alert"
     )
     raised_at = models.DateTimeField(auto_now_add=True)
+    # When the service's duty clinician was emailed (claimed before sending, like messages).
+    duty_emailed_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -7,6 +7,7 @@ from pathway.audit.actions import record_request_event
 from pathway.audit.models import AuditAction
 from pathway.care.models import Episode, EpisodeState, EpisodeTransition
 from pathway.patients.models import Patient
+from pathway.proms.schedule import schedule_baseline
 from pathway.referrals.forms import (
     DECISION_REFER,
     EXCLUSION_FIELDS,
@@ -23,6 +24,7 @@ PATIENT_FIELDS = (
     "postcode",
     "mobile",
     "email",
+    "preferred_channel",
     "consents_to_contact",
     "registered_practice",
 )
@@ -142,4 +144,5 @@ def _open_episode(*, request, referral):
     record_request_event(
         request=request, action=AuditAction.CREATE, obj=episode, patient=referral.patient
     )
+    schedule_baseline(episode=episode)
     return episode

@@ -98,6 +98,12 @@ class ReferralForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com"
         },
     )
+    preferred_channel = forms.ChoiceField(
+        label="How would they prefer to be contacted?",
+        choices=[("email", "Email"), ("sms", "Text message")],
+        widget=forms.RadioSelect(attrs={"inline": True}),
+        required=False,
+    )
     consents_to_contact = forms.BooleanField(
         label="The person agrees to be contacted by text or email about questionnaires and "
         "appointments",
@@ -245,6 +251,9 @@ class ReferralForm(forms.Form):
                 "Enter a UK mobile phone number, like 07700 900 982 or +44 7700 900 982"
             )
         return mobile
+
+    def clean_preferred_channel(self):
+        return self.cleaned_data["preferred_channel"] or "email"
 
     def clean(self):
         cleaned = super().clean()

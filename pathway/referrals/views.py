@@ -57,6 +57,7 @@ def _with_patient_details(data, patient):
             "postcode": patient.postcode,
             "mobile": patient.mobile,
             "email": patient.email,
+            "preferred_channel": patient.preferred_channel,
             "registered_practice": str(patient.registered_practice_id),
         }
     )

@@ -48,7 +48,7 @@ def test_booking_a_first_assessment_moves_the_episode_and_queues_a_message(episo
 
     assert reload(episode).state == EpisodeState.ASSESSMENT_BOOKED
     assert episode.lead_clinician == ttp
-    message = OutboundMessage.objects.get()
+    message = OutboundMessage.objects.get(kind="appointment_booked")
     assert message.key == f"appointment:{appointment.pk}:booked"
     assert (message.channel, message.state) == ("email", "pending")
 

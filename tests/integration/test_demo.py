@@ -57,3 +57,23 @@ def test_demo_caseload_has_dnas_cppp_joined_and_declined_and_onward_referrals():
     assert set(CPPPReferral.objects.values_list("outcome", flat=True)) == {"joined", "declined"}
     assert OnwardReferral.objects.filter(destination="mri").exists()
     assert TherapySession.objects.count() == 5
+
+
+def test_demo_patient_link_opens_the_persons_questionnaires(client):
+    from io import StringIO
+
+    call_command("load_demo")
+    out = StringIO()
+    call_command("demo_patient_link", "9990000018", stdout=out)
+    link = out.getvalue().strip().splitlines()[-1]
+
+    page = client.get(link.replace("http://127.0.0.1:8000", "")).content.decode()
+
+    assert "Continue" in page
+
+
+def test_demo_patient_link_refuses_real_nhs_numbers():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Only demo patients"):
+        call_command("demo_patient_link", "9434765919")

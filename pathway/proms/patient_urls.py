@@ -1,0 +1,17 @@
+"""The person's questionnaire pages, under /q/. Only the first URL holds the link's token."""
+
+from django.urls import path
+
+from pathway.proms import patient_views
+
+app_name = "proms"
+
+# The fixed paths come first: a token is never as short as these words (links.find_link).
+urlpatterns = [
+    path("confirm/", patient_views.confirm, name="confirm"),
+    path("questionnaire/", patient_views.next_questionnaire, name="questionnaire"),
+    path("questionnaire/<slug:instrument>/", patient_views.answer, name="answer"),
+    path("complete/", patient_views.complete, name="complete"),
+    path("<str:token>/", patient_views.start, name="start"),
+    path("<str:token>/stop/", patient_views.stop, name="stop"),
+]

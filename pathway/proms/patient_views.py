@@ -1,0 +1,232 @@
+"""The person's own questionnaires, from the link in their invitation. No staff sign-in.
+
+The token is only ever in the first URL (/q/<token>/). Continuing puts the link's primary key
+in a fresh session and every later page is token-free, so the token cannot leak through the
+address bar, history or a Referer header. Every way a link or session can fail gives the same
+page with the same status, so nobody can tell an expired link from one that never existed. That
+status is 200 because Django logs every 4xx response with its path, which here holds the token;
+nothing here logs the token or a URL that holds it.
+"""
+
+import functools
+
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from pathway.audit.actions import client_ip
+from pathway.clinical import InvalidAnswers
+from pathway.clinical.questionnaires import INSTRUMENTS
+from pathway.proms.actions import TimepointClosed, outstanding_instruments, record_patient_answers
+from pathway.proms.links import check_date_of_birth, find_link, usable_timepoint
+from pathway.proms.models import PatientLink, QuestionnaireResponse
+from pathway.proms.patient_forms import DateOfBirthForm, PatientQuestionnaireForm
+from pathway.proms.schedule import opt_out
+from pathway.proms.timepoints import instruments_for
+
+SESSION_LINK = "prom_link"
+SESSION_VERIFIED = "prom_link_verified"
+MINUTES_PER_QUESTIONNAIRE = 2
+
+# Plain-English help shown above each questionnaire, in the service's own words (the licensed
+# questionnaires' wording is not ours to ship).
+PATIENT_HELP = {
+    "pain_nrs": "Think about your back or neck pain today. Choose the number that fits best.",
+    "odi": "These questions ask how your back or neck pain affects your everyday life. "
+    "In each section, choose the one answer that describes you best today.",
+    "eq5d5l": "These questions ask about your health today. Choose one answer to each "
+    "question, then rate your health today as a number from 0 to 100.",
+    "gad7": "Choose one answer to each question. There are no right or wrong answers.",
+    "phq9": "Choose one answer to each question. There are no right or wrong answers.",
+    "gsos": "Choose the answer that fits best.",
+    "fft": "Choose the answer that fits best. You can also tell us why, if you want to.",
+    "readiness": "Choose the number that fits best.",
+}
+
+
+def private_page(view):
+    """Send no Referer from these pages (unless the view chose a policy) and keep them out
+    of every cache."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
+
+
+def _render(request, template, context=None):
+    # base.html looks up form.errors. Without a `form`, Django's template debug log would
+    # print the whole context, and with it the request's path: the token.
+    return render(request, template, {"form": None, **(context or {})})
+
+
+def _render_form_page(request, template, context):
+    response = render(request, template, context)
+    # Under no-referrer a browser sends "Origin: null" with this page's form, which Django's
+    # CSRF check refuses. This page's URL holds no token, and same-origin sends no Referer to
+    # other sites.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _link_not_working(request):
+    # One page for every failure: it names no service and no person.
+    return _render(request, "proms/patient/link_not_working.html")
+
+
+def _usable(link):
+    return link.expires_at > timezone.now() and usable_timepoint(link.timepoint)
+
+
+def _get_link_for_session(request, *, verified, usable=True):
+    """The link this session continued from (and confirmed, when `verified`), or None."""
+    pk = request.session.get(SESSION_LINK)
+    if pk is None or (verified and request.session.get(SESSION_VERIFIED) != pk):
+        return None
+    links = PatientLink.objects.select_related(
+        "timepoint__episode__patient", "timepoint__episode__service"
+    )
+    link = links.filter(pk=pk).first()
+    if link is None or (usable and not _usable(link)):
+        return None
+    return link
+
+
+def _needs_urgent_help(timepoint):
+    """True when the person's PHQ-9 item 9 answer at this time point was above 0."""
+    phq9 = QuestionnaireResponse.objects.filter(
+        episode_id=timepoint.episode_id, timepoint=timepoint.timepoint, instrument="phq9"
+    ).first()
+    return bool(phq9 and phq9.scores.get("self_harm_flag"))
+
+
+# The token is the secret here, so a forged cross-site POST can do nothing its sender could
+# not do directly; and Django's CSRF rejection would log the path, which holds the token.
+@private_page
+@csrf_exempt
+def start(request, token):
+    link = find_link(token)
+    if link is None:
+        return _link_not_working(request)
+    if request.method == "POST":
+        # A fresh session key, holding only the link's primary key: never the token.
+        request.session.cycle_key()
+        request.session[SESSION_LINK] = link.pk
+        request.session.pop(SESSION_VERIFIED, None)
+        return redirect("proms:confirm")
+    # Mail scanners open links: a GET changes nothing.
+    timepoint = link.timepoint
+    context = {
+        "token": token,
+        "service": timepoint.episode.service,
+        "minutes": MINUTES_PER_QUESTIONNAIRE * len(outstanding_instruments(timepoint)),
+    }
+    return _render(request, "proms/patient/start.html", context)
+
+
+@private_page
+@csrf_exempt  # as start: the token is the proof, and a CSRF rejection would log it
+def stop(request, token):
+    link = find_link(token)
+    if link is None:
+        return _link_not_working(request)
+    if request.method != "POST":
+        # A GET never opts anyone out; the start page holds the button.
+        return redirect("proms:start", token=token)
+    opt_out(patient=link.timepoint.episode.patient)
+    return _render(
+        request, "proms/patient/stopped.html", {"service": link.timepoint.episode.service}
+    )
+
+
+@private_page
+def confirm(request):
+    link = _get_link_for_session(request, verified=False)
+    if link is None:
+        return _link_not_working(request)
+    form = DateOfBirthForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        date_of_birth = form.cleaned_data["date_of_birth"]
+        if check_date_of_birth(timepoint=link.timepoint, date_of_birth=date_of_birth):
+            request.session.cycle_key()
+            request.session[SESSION_VERIFIED] = link.pk
+            return redirect("proms:questionnaire")
+        link.timepoint.refresh_from_db()
+        if not _usable(link):
+            return _link_not_working(request)
+        form.add_error("date_of_birth", "The date of birth does not match our records")
+    return _render_form_page(request, "proms/patient/confirm.html", {"form": form})
+
+
+@private_page
+def next_questionnaire(request):
+    link = _get_link_for_session(request, verified=True, usable=False)
+    if link is None:
+        return _link_not_working(request)
+    outstanding = outstanding_instruments(link.timepoint)
+    if not outstanding:
+        # The last answer completes the time point, which closes the link: say thank you.
+        return redirect("proms:complete")
+    if not _usable(link):
+        return _link_not_working(request)
+    return redirect("proms:answer", instrument=outstanding[0])
+
+
+@private_page
+def answer(request, instrument):
+    link = _get_link_for_session(request, verified=True)
+    if link is None:
+        return _link_not_working(request)
+    timepoint = link.timepoint
+    if instrument not in outstanding_instruments(timepoint):
+        # Answered already, or not one of this time point's questionnaires.
+        return redirect("proms:questionnaire")
+    form = PatientQuestionnaireForm(
+        request.POST if request.method == "POST" else None, instrument=INSTRUMENTS[instrument]
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_patient_answers(
+                timepoint=timepoint,
+                instrument=instrument,
+                answers=form.answers(),
+                ip_address=client_ip(request),
+            )
+        except InvalidAnswers as refusal:
+            form.add_answers_error(str(refusal))
+        except (TimepointClosed, IntegrityError):
+            # Answered in another tab or window, or the time point closed meanwhile.
+            return redirect("proms:questionnaire")
+        else:
+            return redirect("proms:questionnaire")
+    codes = instruments_for(timepoint.timepoint)
+    context = {
+        "form": form,
+        "instrument": form.instrument,
+        "help": PATIENT_HELP.get(instrument, ""),
+        "position": codes.index(instrument) + 1,
+        "count": len(codes),
+        "urgent_help": _needs_urgent_help(timepoint),
+    }
+    return _render_form_page(request, "proms/patient/questionnaire.html", context)
+
+
+@private_page
+def complete(request):
+    link = _get_link_for_session(request, verified=True, usable=False)
+    if link is None:
+        return _link_not_working(request)
+    if outstanding_instruments(link.timepoint):
+        if not _usable(link):
+            return _link_not_working(request)
+        return redirect("proms:questionnaire")
+    context = {
+        "service": link.timepoint.episode.service,
+        "urgent_help": _needs_urgent_help(link.timepoint),
+    }
+    return _render(request, "proms/patient/complete.html", context)

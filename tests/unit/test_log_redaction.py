@@ -1,0 +1,26 @@
+import logging
+
+from pathway.core.logging import RedactPatientLinks, redact
+
+
+def test_patient_link_tokens_are_redacted_from_text():
+    assert redact("GET /q/AbC_d-123456789xyz/ 200") == "GET /q/[link]/ 200"
+    assert redact("GET /q/confirm/ 200") == "GET /q/confirm/ 200"
+
+
+def test_log_records_lose_the_token_and_the_request():
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/q/SecretToken12345/",),
+        None,
+    )
+    record.request = type("Request", (), {"path": "/q/SecretToken12345/"})()
+
+    RedactPatientLinks().filter(record)
+
+    assert "SecretToken12345" not in record.getMessage()
+    assert record.request is None
