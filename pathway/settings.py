@@ -169,11 +169,13 @@ def email_settings_from_url(url):
 EMAIL_URL = env("EMAIL_URL")
 if EMAIL_URL:
     globals().update(email_settings_from_url(EMAIL_URL))
-elif env("EMAIL_FILE_PATH"):
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
-else:
+elif env("EMAIL_BACKEND") == "console":
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Locally every email is written as a file in var/mail/ (one per message), where it can be
+    # read without a mail server and without flooding the console.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "back-pain-pathway@example.nhs.uk")
 

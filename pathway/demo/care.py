@@ -71,3 +71,66 @@ def questionnaires(episode, ttp, timepoint, *, pain, odi_sections, eq5d_state, v
             source="clinician",
             by=ttp,
         )
+
+
+def outcome_cohort(*, gp, ttp, service, patients, rng):
+    """People treated about 14 months ago, with scores at baseline, discharge, 6 and 12 months
+    that improve by amounts like the evaluation's (pain -2.6, ODI -16 at discharge)."""
+    from pathway.demo.referrals import refer
+    from pathway.proms.actions import record_questionnaire
+    from pathway.proms.models import PromTimepoint
+
+    for number, patient in enumerate(patients):
+        outcome = "cppp" if number % 4 == 3 else "core_therapy"
+        risk = ["medium", "high", "low"][number % 3]
+        episode = refer(gp=gp, patient=patient, risk=risk, service=service, days_ago=440).episode
+        assess_and_triage(episode, ttp, days=-430, outcome=outcome)
+        if outcome == "cppp":
+            actions.record_cppp_outcome(episode=episode, outcome="joined", by=ttp)
+        if outcome == "core_therapy":
+            therapy_sessions(episode, ttp, days=[-420, -410])
+        pain, odi, vas = rng.randint(5, 9), rng.randint(30, 60), rng.randint(35, 60)
+        scores = {
+            "baseline": (pain, odi, vas),
+            "discharge": (pain - rng.randint(1, 4), odi - rng.randint(8, 24), vas + 15),
+            "month_6": (pain - rng.randint(1, 4), odi - rng.randint(6, 22), vas + 12),
+            "month_12": (pain - rng.randint(0, 4), odi - rng.randint(4, 22), vas + 10),
+        }
+        actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+        for timepoint, (pain_now, odi_now, vas_now) in scores.items():
+            # The demo records follow-ups by clinician so they exist on the day it is loaded.
+            PromTimepoint.objects.filter(episode=episode, timepoint=timepoint).update(state="open")
+            odi_sections = _odi_sections(max(odi_now, 0))
+            answers = {
+                "pain_nrs": {"pain": max(pain_now, 0)},
+                "odi": {"sections": odi_sections},
+                "eq5d5l": {"state": _eq5d_state(pain_now), "vas": min(vas_now, 100)},
+                "gad7": {"items": [min(3, max(0, pain_now // 3 - k % 2)) for k in range(7)]},
+                "phq9": {"items": [min(3, max(0, pain_now // 3 - k % 2)) for k in range(8)] + [0]},
+            }
+            if timepoint != "baseline":
+                answers["gsos"] = {
+                    "answer": rng.choice(
+                        ["completely_better", "a_lot_better", "moderately_better", "same"]
+                    )
+                }
+            for instrument, given in answers.items():
+                record_questionnaire(
+                    episode=episode,
+                    timepoint=timepoint,
+                    instrument=instrument,
+                    answers=given,
+                    source="clinician",
+                    by=ttp,
+                )
+
+
+def _odi_sections(percent):
+    """Ten ODI section scores (0-5) adding up to about the given percentage."""
+    total = round(percent / 2)
+    return [total // 10 + (1 if k < total % 10 else 0) for k in range(10)]
+
+
+def _eq5d_state(pain):
+    level = 1 + min(4, max(0, pain // 2))
+    return f"{max(1, level - 1)}{max(1, level - 2)}{level - 1 or 1}{level}{max(1, level - 2)}"

@@ -1,40 +1,78 @@
+"""The manager's dashboard and the printable board report, built from the report pages' own
+calculations (waiting, activity, outcome_tables): no figure is worked out twice."""
+
+from django.conf import settings
+from django.shortcuts import render
+
 from pathway.accounts.models import Role
+from pathway.care.models import Episode
+from pathway.clinical import eq5d
 from pathway.core.permissions import role_required
-from pathway.core.views import coming_soon
-
-_REPORT_PAGES = {
-    "dashboard": (
-        "Service dashboard",
-        "Waiting list against targets, activity, returners, did-not-attend and outcomes.",
-    ),
-    "waiting_list": (
-        "Waiting list",
-        "Everyone waiting for assessment or treatment, with breaches against targets.",
-    ),
-    "activity": (
-        "Activity",
-        "Referrals, triage outcomes, did-not-attend and return rates, caseload per TTP.",
-    ),
-    "outcomes": (
-        "Outcomes",
-        "Change in pain, disability, quality of life, anxiety and depression, in the "
-        "evaluation's format.",
-    ),
-}
+from pathway.messaging.models import MessageState, OutboundMessage
+from pathway.proms.models import SafetyAlert
+from pathway.reports import activity, outcome_tables, outcomes, waiting
+from pathway.reports.scope import episodes_in_scope, report_scope
+from pathway.reports.tables import export_if_asked
 
 
-def _report_page(name):
-    title, description = _REPORT_PAGES[name]
+def _failed_messages(user):
+    """Messages that could not be delivered after every try: someone must contact the person."""
+    return (
+        OutboundMessage.objects.filter(
+            state=MessageState.FAILED, episode__in=Episode.objects.visible_to(user)
+        )
+        .select_related("patient")
+        .order_by("-due_at")[:50]
+    )
 
-    @role_required(Role.MANAGER)
-    def view(request):
-        return coming_soon(request, title=title, description=description)
 
-    view.__name__ = name
-    return view
+@role_required(Role.MANAGER)
+def dashboard(request):
+    scope = report_scope(request)
+    context = {
+        "scope": scope,
+        "waiting": waiting.current_summary(request.user, scope),
+        "open_alerts": SafetyAlert.objects.visible_to(request.user).open().count(),
+        "failed_messages": list(_failed_messages(request.user)),
+    }
+    return render(request, "reports/dashboard.html", context)
 
 
-dashboard = _report_page("dashboard")
-waiting_list = _report_page("waiting_list")
-activity = _report_page("activity")
-outcomes = _report_page("outcomes")
+BOARD_ACTIVITY = ("triage_outcomes", "did_not_attend", "returners", "cppp")
+
+
+@role_required(Role.MANAGER)
+def board_report(request):
+    """One printable page for a board meeting: waiting, activity and outcomes."""
+    scope = report_scope(request)
+    episodes = episodes_in_scope(request.user, scope)
+    referrals = activity.referrals_to_service(request.user, scope)
+    activity_tables = [
+        activity.triage_outcomes(episodes),
+        activity.did_not_attend(episodes),
+        activity.returners(referrals),
+        activity.cppp(episodes),
+    ]
+    value_set = eq5d.VALUE_SETS[settings.EQ5D_VALUE_SET]
+    report = outcome_tables.build_report(
+        outcomes.episode_facts(request.user, episodes),
+        outcomes.responses(request.user, episodes),
+        value_set,
+    )
+    change_tables = [
+        t for t in report.tables if t.slug.startswith("change-") and t.slug.count("-") == 1
+    ]
+    export = export_if_asked(
+        request, [*activity_tables, *change_tables], filename_prefix="board-report"
+    )
+    if export:
+        return export
+    context = {
+        "scope": scope,
+        "export_query": scope.querystring(),
+        "waiting": waiting.current_summary(request.user, scope),
+        "activity_tables": activity_tables,
+        "change_tables": change_tables,
+        "value_set": value_set,
+    }
+    return render(request, "reports/board_report.html", context)

@@ -21,8 +21,8 @@ def test_demo_data_loads_twice_without_duplicates():
         "administrator",
     }
     assert User.objects.count() == 6
-    assert Patient.objects.count() == 14
-    assert Referral.objects.count() == 15
+    assert Patient.objects.count() == 22
+    assert Referral.objects.count() == 23
 
 
 def test_demo_users_sign_in_with_the_documented_password(client):
@@ -56,7 +56,7 @@ def test_demo_caseload_has_dnas_cppp_joined_and_declined_and_onward_referrals():
     assert Appointment.objects.filter(outcome="did_not_attend").count() == 2
     assert set(CPPPReferral.objects.values_list("outcome", flat=True)) == {"joined", "declined"}
     assert OnwardReferral.objects.filter(destination="mri").exists()
-    assert TherapySession.objects.count() == 5
+    assert TherapySession.objects.count() == 17  # Eve 2, Gina 3, the cohort 6 x 2
 
 
 def test_demo_patient_link_opens_the_persons_questionnaires(client):

@@ -5,6 +5,7 @@ only made when there are none yet.
 """
 
 import datetime
+import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -50,6 +51,19 @@ DEMO_PATIENTS = [
 ]
 
 
+# People treated over a year ago, so the outcome tables have discharge, 6 and 12-month data.
+COHORT = [
+    ("9990000166", "Olivia"),
+    ("9990000174", "Priya"),
+    ("9990000182", "Quinn"),
+    ("9990000190", "Rosa"),
+    ("9990000204", "Sami"),
+    ("9990000212", "Tom"),
+    ("9990000220", "Uma"),
+    ("9990000239", "Vic"),
+]
+
+
 class Command(BaseCommand):
     help = "Load demo organisations, users (password in the README) and synthetic patients."
 
@@ -79,7 +93,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(DEMO_USERS)} users (password {DEMO_PASSWORD!r}), "
-                f"{len(DEMO_PATIENTS)} patients."
+                f"{Patient.objects.count()} patients."
             )
         )
 
@@ -173,6 +187,25 @@ class Command(BaseCommand):
                 "return_kind": "persisting",
                 "return_justification": "Pain returned after stopping the exercise programme",
             },
+        )
+        cohort = [
+            Patient.objects.update_or_create(
+                nhs_number=number,
+                defaults={
+                    "given_name": given,
+                    "family_name": "Cohort",
+                    "date_of_birth": datetime.date(1950 + 3 * index, 1 + index, 10),
+                    "sex": "female" if index % 2 else "male",
+                    "postcode": "NE1 1AA",
+                    "email": f"{given.lower()}@example.com",
+                    "consents_to_contact": True,
+                    "registered_practice": organisations["practice_a"],
+                },
+            )[0]
+            for index, (number, given) in enumerate(COHORT)
+        ]
+        demo.outcome_cohort(
+            gp=gp, ttp=ttp, service=tyneside, patients=cohort, rng=random.Random(2026)
         )
         send("Harry", risk="low", answers={"decision": "discharge_with_advice"}, days_ago=7)
         send("Isla", answers={"red_flag_bilateral_sciatica": "yes"}, days_ago=2)
