@@ -243,3 +243,34 @@ def test_a_full_set_recorded_by_the_clinician_completes_the_time_point(episode, 
     baseline = episode.prom_timepoints.get(timepoint="baseline")
     assert baseline.state == "completed"
     assert not prom_messages(episode, "baseline").filter(state="pending").exists()
+
+
+def test_six_and_twelve_month_invitations_are_sent_once_when_their_day_comes(
+    episode, ttp, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MESSAGE_STUCK_MINUTES = 0  # every sweep may queue again: delivery must still be once
+    episode = discharged(episode, ttp)
+    OutboundMessage.objects.filter(prom_timepoint__timepoint__in=["baseline", "discharge"]).update(
+        state="cancelled"
+    )
+
+    def sweep(days_later):
+        now = episode.discharged_at + datetime.timedelta(days=days_later, minutes=1)
+        schedule.open_due_timepoints(now=now)
+        schedule.record_non_response(now=now)
+        OutboundMessage.objects.filter(state="pending", due_at__lte=now).update(
+            due_at=timezone.now()  # "moving the clock": what was due by then is due now
+        )
+        for message_id in sending.due_message_ids(100):
+            sending.deliver(message_id)
+
+    for days_later in (182, 182, 183, 365, 365):
+        sweep(days_later)
+
+    invitations = OutboundMessage.objects.filter(kind="prom_invitation", state="sent")
+    assert sorted(invitations.values_list("prom_timepoint__timepoint", flat=True)) == [
+        "month_12",
+        "month_6",
+    ]
+    assert len([m for m in mail.outbox if "/q/" in m.body]) == 2
