@@ -308,9 +308,9 @@ def build(person, *, gp, ttp, service, days_ago=0):
 def people(gp, ttp, service):
     for person in PEOPLE:
         build(person, gp=gp, ttp=ttp, service=service)
-    # Referred before the report's default year: in no table.
+    # Referred before the report's default two years: in no table.
     old = Person("X1", "core_therapy", "high", "lt_3", "male", 70, scores={"baseline": scores(10)})
-    build(old, gp=gp, ttp=ttp, service=service, days_ago=400)
+    build(old, gp=gp, ttp=ttp, service=service, days_ago=800)
     return {person.name: person for person in PEOPLE}
 
 
@@ -505,7 +505,7 @@ def test_baseline_table_matches_independent_computation(client, manager, people)
 def test_baseline_note_gives_groups_and_missing_data(client, manager, people):
     client.force_login(manager)
     html = client.get(URL).content.decode()
-    # 13 seeded episodes and C2's returner episode; the one referred 400 days ago is out.
+    # 13 seeded episodes and C2's returner episode; the one referred 800 days ago is out.
     assert (
         "14 episodes referred in this range: care in the pathway 6, same-day discharge 3, "
         "did not attend 2; 3 in none of these" in html
@@ -695,7 +695,7 @@ def test_another_services_manager_sees_none_of_it(client, people, other_service,
 
 def test_date_range_limits_the_episodes(client, manager, people):
     client.force_login(manager)
-    # Referred 400 days ago: its local date, since ranges are days in the service's time zone.
+    # Referred 800 days ago: its local date, since ranges are days in the service's time zone.
     old = timezone.localdate(Episode.objects.order_by("referred_at").first().referred_at)
     _, html = page_tables(client, f"from={old:%Y-%m-%d}&to={old:%Y-%m-%d}")
     assert "1 episode referred in this range" in html
