@@ -28,3 +28,9 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         rows = self.filter(**{lookup: organisation_id})
         return rows.distinct() if self.scope_needs_distinct else rows
+
+
+def through(relation, lookups):
+    """The scope of a model reached through `relation` (for example an appointment through its
+    episode): the related model's lookups, prefixed, so the rule is written once."""
+    return {kind: f"{relation}__{lookup}" for kind, lookup in lookups.items()}

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from pathway.accounts.scoping import ScopedQuerySet
+from pathway.accounts.scoping import ScopedQuerySet, through
 from pathway.care import lifecycle
 
 
@@ -172,11 +172,7 @@ class AppointmentOutcome(models.TextChoices):
 
 
 class AppointmentQuerySet(ScopedQuerySet):
-    scope_lookups = {
-        "service": "episode__service_id",
-        "area": "episode__service__area_id",
-        "practice": "episode__referral__practice_id",
-    }
+    scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
 
 
 class Appointment(models.Model):

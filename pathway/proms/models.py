@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from pathway.accounts.scoping import ScopedQuerySet
+from pathway.accounts.scoping import ScopedQuerySet, through
+from pathway.care.models import EpisodeQuerySet
 
 
 class Timepoint(models.TextChoices):
@@ -20,11 +21,7 @@ class TimepointState(models.TextChoices):
 
 
 class PromTimepointQuerySet(ScopedQuerySet):
-    scope_lookups = {
-        "service": "episode__service_id",
-        "area": "episode__service__area_id",
-        "practice": "episode__referral__practice_id",
-    }
+    scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
 
 
 class PromTimepoint(models.Model):
@@ -77,11 +74,7 @@ class ResponseSource(models.TextChoices):
 
 
 class ResponseQuerySet(ScopedQuerySet):
-    scope_lookups = {
-        "service": "episode__service_id",
-        "area": "episode__service__area_id",
-        "practice": "episode__referral__practice_id",
-    }
+    scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
 
 
 class QuestionnaireResponse(models.Model):
@@ -130,7 +123,12 @@ class QuestionnaireResponse(models.Model):
 
 
 class SafetyAlertQuerySet(ScopedQuerySet):
-    scope_lookups = {"service": "episode__service_id", "area": "episode__service__area_id"}
+    # Alerts are for the service's clinicians and managers only, not the referring practice.
+    scope_lookups = {
+        kind: lookup
+        for kind, lookup in through("episode", EpisodeQuerySet.scope_lookups).items()
+        if kind != "practice"
+    }
 
     def open(self):
         return self.filter(acknowledged_at__isnull=True)

@@ -89,3 +89,13 @@ def test_database_refuses_a_gp_without_a_practice(db):
 
     with pytest.raises(IntegrityError):
         UserFactory(role="gp", practice=None)
+
+
+def test_related_models_are_scoped_through_their_episode():
+    from pathway.accounts.scoping import through
+    from pathway.care.models import AppointmentQuerySet, EpisodeQuerySet
+
+    assert through("episode", {"service": "service_id"}) == {"service": "episode__service_id"}
+    assert AppointmentQuerySet.scope_lookups == {
+        kind: f"episode__{lookup}" for kind, lookup in EpisodeQuerySet.scope_lookups.items()
+    }
