@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -26,8 +26,3 @@ def health(request):
 @login_required
 def home(request):
     return redirect(home_url_name(request.user))
-
-
-def coming_soon(request, *, title, description):
-    """A page later work builds: navigation exists now, and the page says what is coming."""
-    return render(request, "core/coming_soon.html", {"title": title, "description": description})
