@@ -11,7 +11,6 @@ from collections import Counter
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth
 from django.shortcuts import render
-from django.utils import timezone
 
 from pathway.accounts.models import Role
 from pathway.care.models import (
@@ -78,12 +77,6 @@ def page(request):
 # --- What is counted -------------------------------------------------------------------------
 
 
-def _created_between(scope):
-    start = timezone.make_aware(datetime.datetime.combine(scope.date_from, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(scope.date_to, datetime.time.max))
-    return start, end
-
-
 def _chosen_services(scope):
     return [scope.service] if scope.service else list(scope.services)
 
@@ -93,7 +86,7 @@ def referrals_to_service(user, scope):
     return Referral.objects.visible_to(user).filter(
         outcome=ReferralOutcome.REFERRED,
         service__in=_chosen_services(scope),
-        created_at__range=_created_between(scope),
+        created_at__range=scope.referred_between(),
     )
 
 
@@ -113,7 +106,7 @@ def gp_ended_referrals(user, scope):
     return Referral.objects.filter(
         practice__area_id=_manager_area_id(user),
         outcome__in=GP_ENDED,
-        created_at__range=_created_between(scope),
+        created_at__range=scope.referred_between(),
     )
 
 

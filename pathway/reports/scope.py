@@ -24,6 +24,12 @@ class ReportScope:
             parts.append(f"service={self.service.pk}")
         return "&".join(parts)
 
+    def referred_between(self):
+        """(start, end) as aware datetimes: the whole of the first and last day, local time."""
+        start = datetime.datetime.combine(self.date_from, datetime.time.min)
+        end = datetime.datetime.combine(self.date_to, datetime.time.max)
+        return timezone.make_aware(start), timezone.make_aware(end)
+
     def describe(self):
         where = self.service.name if self.service else "all your services"
         return f"{where}, referrals from {self.date_from:%-d %B %Y} to {self.date_to:%-d %B %Y}"
@@ -58,9 +64,7 @@ def _service_ids(user):
 
 def episodes_in_scope(user, scope):
     """Episodes visible to the manager, referred within the range, in the chosen service."""
-    start = timezone.make_aware(datetime.datetime.combine(scope.date_from, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(scope.date_to, datetime.time.max))
-    episodes = Episode.objects.visible_to(user).filter(referred_at__range=(start, end))
+    episodes = Episode.objects.visible_to(user).filter(referred_at__range=scope.referred_between())
     if scope.service:
         episodes = episodes.filter(service=scope.service)
     return episodes
