@@ -9,17 +9,40 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record_audit_event(*, user, action, obj, patient=None, ip_address=None):
-    """One event. `user` is None only for the system itself (a task, a patient's own link)."""
-    return AuditEvent.objects.create(
+def _event(*, user, action, obj, patient_id, ip_address):
+    return AuditEvent(
         user=user,
         role=user.effective_role if user else "",
         organisation=str(user.organisation or "") if user else "",
-        patient=patient,
+        patient_id=patient_id,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         ip_address=ip_address,
+    )
+
+
+def record_audit_event(*, user, action, obj, patient=None, ip_address=None):
+    """One event. `user` is None only for the system itself (a task, a patient's own link)."""
+    event = _event(
+        user=user,
+        action=action,
+        obj=obj,
+        patient_id=patient.pk if patient else None,
+        ip_address=ip_address,
+    )
+    event.save()
+    return event
+
+
+def record_request_events(*, request, action, objects_and_patient_ids):
+    """One event per (object, patient id), written in one insert: an export of many people
+    keeps a fixed number of queries."""
+    user = request.user if request.user.is_authenticated else None
+    ip_address = client_ip(request)
+    return AuditEvent.objects.bulk_create(
+        _event(user=user, action=action, obj=obj, patient_id=patient_id, ip_address=ip_address)
+        for obj, patient_id in objects_and_patient_ids
     )
 
 

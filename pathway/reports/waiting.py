@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import client_ip
-from pathway.audit.models import AuditAction, AuditEvent
+from pathway.audit.actions import record_request_events
+from pathway.audit.models import AuditAction
 from pathway.care.lists import urgent_first
 from pathway.care.models import (
     Appointment,
@@ -355,20 +355,11 @@ def _history_table(history):
 
 
 def _audit_export(request, rows):
-    # One event per person exported, written together so the query count stays fixed.
-    user = request.user
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            user=user,
-            role=user.effective_role,
-            organisation=str(user.organisation or ""),
-            patient_id=row.episode.patient_id,
-            action=AuditAction.EXPORT,
-            object_type=Episode._meta.label_lower,
-            object_id=str(row.episode.pk),
-            ip_address=client_ip(request),
-        )
-        for row in rows
+    # One event per person exported.
+    record_request_events(
+        request=request,
+        action=AuditAction.EXPORT,
+        objects_and_patient_ids=[(row.episode, row.episode.patient_id) for row in rows],
     )
 
 
