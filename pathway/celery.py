@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pathway.settings")
 
@@ -16,9 +17,16 @@ app.conf.beat_schedule = {
         "task": "pathway.core.tasks.record_heartbeat",
         "schedule": 60.0,
     },
-    # Invitations, reminders and appointment messages: due dates live in the database.
+    # Invitations, reminders and appointment messages: due dates live in the database. Two
+    # beats started by mistake only sweep twice as often: sending claims each row once.
     "sweep-outbox": {
         "task": "pathway.messaging.tasks.sweep_outbox",
-        "schedule": 60.0,
+        "schedule": settings.SWEEP_INTERVAL_SECONDS,
+    },
+    # The outcomes page serves these summaries and says when they were computed. Each scope is
+    # one row replaced in place, so a late or doubled run is harmless.
+    "refresh-outcome-summaries": {
+        "task": "pathway.reports.tasks.refresh_outcome_summaries",
+        "schedule": 15 * 60.0,
     },
 }

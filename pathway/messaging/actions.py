@@ -43,7 +43,10 @@ def queue_appointment_notice(*, appointment):
 
 def send_soon():
     """Sweep the outbox once this transaction commits, instead of waiting for the beat."""
+    from pathway.messaging.publishing import publish
     from pathway.messaging.tasks import sweep_outbox
 
-    # robust: if the broker is down the page still answers; the beat sweep sends it later.
-    transaction.on_commit(sweep_outbox.delay, robust=True)
+    # If the broker is down the page still answers (publish logs and gives up quickly): the
+    # message is already in the outbox and the beat's sweep sends it once Redis is back.
+    # robust as well, so no other error of publishing can undo a saved page either.
+    transaction.on_commit(lambda: publish(sweep_outbox), robust=True)

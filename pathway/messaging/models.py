@@ -52,6 +52,9 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker sending it: a new token per claim, cleared when the sweep takes a
+    # stuck send back, so a slow worker can tell it no longer holds the message.
+    claim_token = models.UUIDField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

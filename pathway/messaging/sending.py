@@ -1,14 +1,28 @@
-"""Sending one message exactly once, and sweeping the outbox for what is due.
+"""Sending one message, and sweeping the outbox for what is due.
 
 The row is claimed (pending -> sending) by one atomic UPDATE before any provider is called, so
-two workers, two beats or a task delivered twice can never both send it. A worker that dies
-while sending leaves the row in `sending`; the sweep puts it back after MESSAGE_STUCK_MINUTES.
+two workers, two beats or a task delivered twice can never both send it. Each claim carries a
+new `claim_token`: the worker's lease on the row. A worker that dies while sending leaves the
+row in `sending`; after MESSAGE_STUCK_MINUTES the sweep takes it back (pending, token cleared)
+and it is sent again. A worker that was merely slow finds out: just before calling the
+provider it re-checks its token in one atomic UPDATE (which also restarts the lease), and its
+final state write only touches the row while the token is still its own.
+
+What remains is an honest at-least-once window, not exactly-once:
+- a worker killed after the provider accepted the message but before the row says `sent`
+  leaves it to be sent again after MESSAGE_STUCK_MINUTES (the person gets it twice);
+- a provider call that outlasts MESSAGE_STUCK_MINUTES (provider timeouts are 10 s, the lease
+  minutes) can be overtaken by a resend; the slow worker logs that it may have sent twice;
+- leases are compared with each worker's clock, so hosts must keep time (NTP).
+Email and GOV.UK Notify give no idempotency key to close this gap; a duplicate reminder is the
+chosen failure, a lost one is not.
 Failures are retried with backoff through `due_at` (no countdown tasks), then marked failed,
 which managers see; a failed email or text falls back to the person's other channel.
 """
 
 import datetime
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -27,16 +41,41 @@ PROM_KINDS = {MessageKind.PROM_INVITATION, MessageKind.PROM_REMINDER}
 
 
 def claim(message_id):
-    """Pending and due -> sending, for exactly one caller. Returns the message or None."""
+    """Pending and due -> sending, for exactly one caller, with a new lease token.
+    Returns the message (holding its token) or None."""
     now = timezone.now()
+    token = uuid.uuid4()
     claimed = OutboundMessage.objects.filter(
         pk=message_id, state=MessageState.PENDING, due_at__lte=now
-    ).update(state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    ).update(
+        state=MessageState.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+    )
     if not claimed:
         return None
-    return OutboundMessage.objects.select_related(
-        "patient", "episode__service", "prom_timepoint__episode__patient"
-    ).get(pk=message_id)
+    return (
+        OutboundMessage.objects.select_related(
+            "patient", "episode__service", "prom_timepoint__episode__patient"
+        )
+        .filter(pk=message_id, claim_token=token)
+        .first()
+    )
+
+
+def _holding(message):
+    """This worker's claim on the row: still sending, under the token it claimed with."""
+    return OutboundMessage.objects.filter(
+        pk=message.pk, state=MessageState.SENDING, claim_token=message.claim_token
+    )
+
+
+def still_claimed(message):
+    """Re-check the lease just before the provider is called, and restart it: one atomic
+    UPDATE, so a sweep that takes the row back either happens before (and this worker does not
+    send) or after (and the lease counts from now)."""
+    now = timezone.now()
+    renewed = _holding(message).update(claimed_at=now)
+    message.claimed_at = now
+    return renewed == 1
 
 
 def reason_not_to_send(message):
@@ -67,12 +106,20 @@ def deliver(message_id):
     message = claim(message_id)
     if message is None:
         return "not claimed"
+    return send_claimed(message)
+
+
+def send_claimed(message):
+    """The rest of `deliver`, for a message this worker claimed (possibly a while ago)."""
     reason = reason_not_to_send(message)
     if reason:
         _finish(message, MessageState.CANCELLED, reason)
         return "cancelled"
     with transaction.atomic():
         subject, body = compose(message)
+    if not still_claimed(message):
+        logger.warning("message %s: claim lapsed before sending; left to its new claim", message.pk)
+        return "claim lost"
     try:
         if message.channel == Channel.EMAIL:
             send_email(to=message.patient.email, subject=subject, body=body)
@@ -80,17 +127,33 @@ def deliver(message_id):
             send_sms(to=message.patient.mobile, body=body, reference=message.key)
     except DeliveryFailed as failure:
         return _failed(message, str(failure))
-    _finish(message, MessageState.SENT, "", sent_at=timezone.now())
+    _record_sent(message)
     logger.info("message %s sent by %s", message.pk, message.channel)
     return "sent"
 
 
+def _record_sent(message):
+    # The provider accepted it, so the row says sent if this claim still holds it, or if the
+    # sweep took it back meanwhile but nobody has claimed it again (that would be a resend).
+    recorded = OutboundMessage.objects.filter(
+        Q(pk=message.pk)
+        & (
+            Q(state=MessageState.SENDING, claim_token=message.claim_token)
+            | Q(state=MessageState.PENDING)
+        )
+    ).update(state=MessageState.SENT, last_error="", sent_at=timezone.now(), claim_token=None)
+    if not recorded:
+        logger.warning(
+            "message %s was sent after its claim lapsed and was taken again: "
+            "it may have been sent twice",
+            message.pk,
+        )
+
+
 def _finish(message, state, error, **fields):
     # Only this claim's row: if the sweep put it back and another worker claimed it since,
-    # claimed_at differs and this (slow) worker's result is not written over the other's.
-    OutboundMessage.objects.filter(
-        pk=message.pk, state=MessageState.SENDING, claimed_at=message.claimed_at
-    ).update(state=state, last_error=error[:300], **fields)
+    # the token differs and this (slow) worker's result is not written over the other's.
+    return _holding(message).update(state=state, last_error=error[:300], claim_token=None, **fields)
 
 
 def _failed(message, error):
@@ -99,8 +162,8 @@ def _failed(message, error):
         backoff = datetime.timedelta(minutes=2**message.attempts)
         _finish(message, MessageState.PENDING, error, due_at=timezone.now() + backoff)
         return "retrying"
-    _finish(message, MessageState.FAILED, error)
-    _fall_back(message)
+    if _finish(message, MessageState.FAILED, error):
+        _fall_back(message)
     return "failed"
 
 
@@ -124,16 +187,23 @@ def _fall_back(message):
 
 
 def requeue_stuck(now=None):
-    """Messages left in `sending` by a worker that died go back to be sent."""
+    """Messages left in `sending` by a worker that died go back to be sent. Clearing the token
+    ends the old lease: a worker that was only slow can no longer send or write the row."""
     cutoff = (now or timezone.now()) - datetime.timedelta(minutes=settings.MESSAGE_STUCK_MINUTES)
     return OutboundMessage.objects.filter(state=MessageState.SENDING, claimed_at__lt=cutoff).update(
-        state=MessageState.PENDING
+        state=MessageState.PENDING, claim_token=None, queued_at=None
     )
 
 
 def due_message_ids(limit, now=None):
-    """Due rows not queued in the last few minutes, marked as queued now: under a backlog the
-    sweep does not add the same row to the queue every minute."""
+    """Due rows whose send task is not known to be on the queue, marked as queued now.
+
+    `queued_at` is when the last task for the row was published. A row still pending
+    MESSAGE_STUCK_MINUTES later lost its task (Redis restarted empty, a worker killed before
+    acknowledging it) or waits behind a backlog: it is queued again, which is harmless because
+    sending claims the row. Without that window the sweep would add every waiting row to the
+    queue every minute under a backlog. Rows whose publishing failed, or taken back from a
+    stuck worker, have no `queued_at` and are queued at the next sweep."""
     now = now or timezone.now()
     recently = now - datetime.timedelta(minutes=settings.MESSAGE_STUCK_MINUTES)
     due = OutboundMessage.objects.filter(
@@ -144,3 +214,8 @@ def due_message_ids(limit, now=None):
     ids = list(due.order_by("due_at").values_list("pk", flat=True)[:limit])
     OutboundMessage.objects.filter(pk__in=ids).update(queued_at=now)
     return ids
+
+
+def release(message_ids):
+    """Rows whose task could not be published: the next sweep queues them at once."""
+    return OutboundMessage.objects.filter(pk__in=message_ids).update(queued_at=None)
