@@ -4,11 +4,14 @@ Both lists are built in a fixed number of queries whatever their length: everyth
 shows comes from select_related or an annotation, never from a query per row.
 """
 
+import datetime
+from urllib.parse import urlencode
+
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -22,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
+from pathway.audit.actions import record_views
 from pathway.care.models import (
     Appointment,
     Episode,
@@ -31,11 +35,17 @@ from pathway.care.models import (
     TriageOutcome,
 )
 from pathway.clinical.referral_rules import age_on
+from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
 from pathway.proms.models import QuestionnaireResponse, SafetyAlert, Timepoint
 from pathway.proms.timepoints import instruments_for
 
-QUEUE_LIMIT = 200
+QUEUE_PAGE_SIZE = 50
+# The queue's orders, each ending in the primary key so every row has one place (keyset).
+QUEUE_KEYS = {
+    "waiting": (Key("urgent_rank"), Key("clock_started_on"), Key("referred_at"), Key("pk")),
+    "newest": (Key("referred_at", descending=True), Key("pk", descending=True)),
+}
 
 
 def urgent_first():
@@ -60,10 +70,19 @@ def _count_per_episode(rows):
 # --- Caseload ------------------------------------------------------------------------------
 
 
-@role_required(Role.TTP)
-def caseload(request):
-    """The TTP's own open episodes: what needs doing first, then the next appointment."""
-    user = request.user
+CASELOAD_PAGE_SIZE = 50
+# What needs doing first, then the next appointment (none booked last), then the longest known.
+CASELOAD_KEYS = (
+    Key("needs_action"),
+    Key("next_appointment_sort"),
+    Key("referred_at"),
+    Key("pk"),
+)
+# Sorts "no appointment booked" after every real appointment.
+NO_APPOINTMENT = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+def _caseload_episodes(user):
     baseline = instruments_for(Timepoint.BASELINE)
     next_appointment = (
         Appointment.objects.visible_to(user)
@@ -75,7 +94,7 @@ def caseload(request):
         timepoint=Timepoint.BASELINE, instrument__in=baseline
     )
     open_alerts = SafetyAlert.objects.visible_to(user).open()
-    episodes = (
+    return (
         Episode.objects.visible_to(user)
         .open()
         .filter(lead_clinician=user)
@@ -93,14 +112,39 @@ def caseload(request):
                 ),
                 default=Value(1),
                 output_field=IntegerField(),
-            )
-        )
-        .order_by(
-            "needs_action", F("next_appointment_at").asc(nulls_last=True), "referred_at", "pk"
+            ),
+            next_appointment_sort=Coalesce(
+                "next_appointment_at", Value(NO_APPOINTMENT, output_field=DateTimeField())
+            ),
         )
     )
+
+
+def _caseload_counts(user):
+    """The counts above the list, for the whole caseload (not just this page)."""
+    episodes = Episode.objects.visible_to(user).open().filter(lead_clinician=user)
+    counts = episodes.aggregate(
+        open=Count("pk"),
+        assessment_booked=Count("pk", filter=Q(state=EpisodeState.ASSESSMENT_BOOKED)),
+        in_treatment=Count("pk", filter=Q(state=EpisodeState.IN_TREATMENT)),
+        discharge_proposed=Count("pk", filter=Q(state=EpisodeState.DISCHARGE_PROPOSED)),
+    )
+    counts["open_alerts"] = (
+        SafetyAlert.objects.visible_to(user).open().filter(episode__in=episodes).count()
+    )
+    return counts
+
+
+@role_required(Role.TTP)
+def caseload(request):
+    """The TTP's own open episodes: what needs doing first, then the next appointment."""
+    user = request.user
+    baseline = instruments_for(Timepoint.BASELINE)
+    page = paginate(
+        _caseload_episodes(user), CASELOAD_KEYS, request.GET.get("cursor"), CASELOAD_PAGE_SIZE
+    )
     rows = []
-    for episode in episodes:
+    for episode in page.rows:
         triage = getattr(episode, "triage", None)
         core_therapy = triage is not None and triage.outcome == TriageOutcome.CORE_THERAPY
         rows.append(
@@ -110,15 +154,12 @@ def caseload(request):
                 "questionnaires_outstanding": len(baseline) - episode.baseline_completed,
             }
         )
-    states = [row["episode"].state for row in rows]
-    counts = {
-        "open": len(rows),
-        "assessment_booked": states.count(EpisodeState.ASSESSMENT_BOOKED),
-        "in_treatment": states.count(EpisodeState.IN_TREATMENT),
-        "discharge_proposed": states.count(EpisodeState.DISCHARGE_PROPOSED),
-        "open_alerts": sum(row["episode"].open_alerts for row in rows),
-    }
-    return render(request, "care/caseload.html", {"rows": rows, "counts": counts})
+    record_views(
+        request=request,
+        objects_and_patient_ids=[(row["episode"], row["episode"].patient_id) for row in rows],
+    )
+    context = {"rows": rows, "counts": _caseload_counts(user), "page": page}
+    return render(request, "care/caseload.html", context)
 
 
 # --- Triage queue --------------------------------------------------------------------------
@@ -168,12 +209,14 @@ def triage_queue(request):
         episodes = episodes.filter(previous_episode__isnull=False)
     if "alert" in filters:
         episodes = episodes.filter(has_open_alert=True)
-    if filters["sort"] == "newest":
-        episodes = episodes.order_by("-referred_at", "-pk")
-    else:
-        episodes = episodes.order_by(urgent_first(), "clock_started_on", "referred_at", "pk")
-
+    keys = QUEUE_KEYS[filters["sort"]]
     total = episodes.count()
+    page = paginate(
+        episodes.annotate(urgent_rank=urgent_first()),
+        keys,
+        request.GET.get("cursor"),
+        QUEUE_PAGE_SIZE,
+    )
     today = timezone.localdate()
     rows = [
         {
@@ -181,15 +224,20 @@ def triage_queue(request):
             "age": age_on(episode.patient.date_of_birth, today),
             "days_waiting": (today - episode.clock_started_on).days,
         }
-        for episode in episodes[:QUEUE_LIMIT]
+        for episode in page.rows
     ]
+    record_views(
+        request=request,
+        objects_and_patient_ids=[(row["episode"], row["episode"].patient_id) for row in rows],
+    )
     # A history restore (back button with htmx's cache off) needs the whole page.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     context = {
         "oob": partial,
         "rows": rows,
         "total": total,
-        "limit": QUEUE_LIMIT,
+        "page": page,
+        "query": urlencode(filters),
         "filtered": set(filters) != {"sort"},
         "filters": filters,
         "choices": QUEUE_FILTERS,

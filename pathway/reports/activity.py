@@ -46,16 +46,20 @@ def page(request):
     scope = report_scope(request)
     episodes = episodes_in_scope(request.user, scope)
     referrals = referrals_to_service(request.user, scope)
-    by_month, monthly_counts = referrals_by_month(referrals, scope)
+    monthly_rows = referrals_per_month(referrals)
+    by_month, monthly_counts = referrals_by_month(referrals, scope, monthly_rows)
+    # Tables that count the same rows share one query (the page stays within its budget).
+    returners_table, referred = returners(referrals, with_count=True)
+    cppp_counts = cppp_rows(episodes)
     tables = [
         *by_month,
-        referrals_by_practice(referrals),
-        gp_outcomes(referrals, gp_ended_referrals(request.user, scope)),
+        referrals_by_practice(referrals, monthly_rows),
+        gp_outcomes(referrals, gp_ended_referrals(request.user, scope), referred=referred),
         triage_outcomes(episodes),
         did_not_attend(episodes),
-        returners(referrals),
-        cppp(episodes),
-        cppp_decline_reasons(episodes),
+        returners_table,
+        cppp(episodes, cppp_counts),
+        cppp_decline_reasons(episodes, cppp_counts),
         onward_referrals(episodes),
         caseload(request.user, scope),
         questionnaire_responses(episodes),
@@ -90,21 +94,13 @@ def referrals_to_service(user, scope):
     )
 
 
-def _manager_area_id(user):
-    kind, organisation_id = user.organisation_scope()
-    if kind == "area":
-        return organisation_id
-    if kind == "service":
-        return user.service.area_id
-    return None
-
-
 def gp_ended_referrals(user, scope):
     """Consultations that ended at the GP. They name no service, so they are counted for the
     practices in the manager's commissioning area (whichever service is chosen): these are
-    counts only, never a person's record."""
+    counts only, never a person's record. The area is that of the manager's services (a
+    service manager's service, or every service of an area manager's area)."""
     return Referral.objects.filter(
-        practice__area_id=_manager_area_id(user),
+        practice__area_id__in={service.area_id for service in scope.services},
         outcome__in=GP_ENDED,
         created_at__range=scope.referred_between(),
     )
@@ -152,11 +148,21 @@ def _by_month(rows):
 # --- 1. Referrals ----------------------------------------------------------------------------
 
 
-def referrals_by_month(referrals, scope):
+def referrals_per_month(referrals):
+    """Counts per month, STarT Back risk and practice: the three referral tables from one
+    query (at most months x practices x 4 rows, however many referrals)."""
+    return list(
+        _by_month(referrals)
+        .values("month", "startback_risk", "practice__ods_code", "practice__name")
+        .annotate(n=Count("id"))
+    )
+
+
+def referrals_by_month(referrals, scope, rows=None):
     """Two tables (per month; per month by STarT Back risk) and [(month, n)] for the chart."""
     risks = [code for code, _ in RISKS] + [""]  # "": not recorded
     counts = {}
-    for row in _by_month(referrals).values("month", "startback_risk").annotate(n=Count("id")):
+    for row in referrals_per_month(referrals) if rows is None else rows:
         month = counts.setdefault(_month_key(row["month"]), Counter())
         month[row["startback_risk"] if row["startback_risk"] in risks else ""] += row["n"]
     monthly, by_risk, chart, totals = [], [], [], Counter()
@@ -194,14 +200,22 @@ def referrals_by_month(referrals, scope):
     return tables, chart
 
 
-def referrals_by_practice(referrals):
-    rows = (
-        _by_month(referrals)
-        .values("month", "practice__ods_code", "practice__name")
-        .annotate(n=Count("id"))
-    )
+def referrals_by_practice(referrals, rows=None):
+    per_practice = Counter()
+    for row in referrals_per_month(referrals) if rows is None else rows:
+        key = (_month_key(row["month"]), row["practice__ods_code"], row["practice__name"])
+        per_practice[key] += row["n"]
     ordered = sorted(
-        rows, key=lambda row: (_month_key(row["month"]), row["practice__name"].lower())
+        (
+            {
+                "month": datetime.date(year, month, 1),
+                "practice__ods_code": ods,
+                "practice__name": name,
+                "n": n,
+            }
+            for ((year, month), ods, name), n in per_practice.items()
+        ),
+        key=lambda row: (_month_key(row["month"]), row["practice__name"].lower()),
     )
     return Table(
         slug="referrals-by-practice",
@@ -219,9 +233,10 @@ def referrals_by_practice(referrals):
     )
 
 
-def gp_outcomes(referrals, gp_ended):
+def gp_outcomes(referrals, gp_ended, *, referred=None):
+    """`referred`: referrals.count() when the caller has it already."""
     counts = dict(gp_ended.values_list("outcome").annotate(n=Count("id")).order_by())
-    counts[ReferralOutcome.REFERRED] = referrals.count()
+    counts[ReferralOutcome.REFERRED] = referrals.count() if referred is None else referred
     total = sum(counts.values())
     rows = [
         [outcome.label, *_share(counts.get(outcome, 0), total)[:2]] for outcome in ReferralOutcome
@@ -306,7 +321,8 @@ def did_not_attend(episodes):
 # --- 3. Returners ----------------------------------------------------------------------------
 
 
-def returners(referrals):
+def returners(referrals, *, with_count=False):
+    """The returners table (and, `with_count`, the number of referrals it counted)."""
     is_returner = Q(previous_episode__isnull=False)
     counts = referrals.aggregate(
         referred=Count("id"),
@@ -339,7 +355,7 @@ def returners(referrals):
     ]
     for kind in ReturnKind:
         rows.append([kind.label, str(count), *_share(counts[kind.value], count)])
-    return Table(
+    table = Table(
         slug="returners",
         title="Returners: people referred again after an earlier discharge",
         columns=["Measure", "n", "People or days", "%", "95% CI"],
@@ -352,18 +368,33 @@ def returners(referrals):
             "(95% CI 112 to 142; range 2 to 369)."
         ),
     )
+    return (table, counts["referred"]) if with_count else table
 
 
 # --- 4. CPPP and onward referrals ------------------------------------------------------------
 
 
-def cppp(episodes):
-    counts = CPPPReferral.objects.filter(episode__in=episodes).aggregate(
-        invited=Count("id"),
-        joined=Count("id", filter=Q(outcome=CPPPOutcome.JOINED)),
-        declined=Count("id", filter=Q(outcome=CPPPOutcome.DECLINED)),
-        pending=Count("id", filter=Q(outcome="")),
+def cppp_rows(episodes):
+    """[{outcome, decline_reason, n}]: both CPPP tables from one query."""
+    return list(
+        CPPPReferral.objects.filter(episode__in=episodes)
+        .values("outcome", "decline_reason")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+
+
+def cppp(episodes, rows=None):
+    rows = cppp_rows(episodes) if rows is None else rows
+    by_outcome = Counter()
+    for row in rows:
+        by_outcome[row["outcome"]] += row["n"]
+    counts = {
+        "invited": by_outcome.total(),
+        "joined": by_outcome[CPPPOutcome.JOINED],
+        "declined": by_outcome[CPPPOutcome.DECLINED],
+        "pending": by_outcome[""],
+    }
     decided = counts["joined"] + counts["declined"]
     return Table(
         slug="cppp",
@@ -383,13 +414,12 @@ def cppp(episodes):
     )
 
 
-def cppp_decline_reasons(episodes):
-    counts = dict(
-        CPPPReferral.objects.filter(episode__in=episodes, outcome=CPPPOutcome.DECLINED)
-        .values_list("decline_reason")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def cppp_decline_reasons(episodes, rows=None):
+    rows = cppp_rows(episodes) if rows is None else rows
+    counts = Counter()
+    for row in rows:
+        if row["outcome"] == CPPPOutcome.DECLINED:
+            counts[row["decline_reason"]] += row["n"]
     total = sum(counts.values())
     rows = [
         [reason.label, *_share(counts[reason], total)[:2]]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.shortcuts import render
 
 from pathway.accounts.models import Role
+from pathway.audit.actions import record_views
 from pathway.care.models import Episode
 from pathway.clinical import eq5d
 from pathway.core.permissions import role_required
@@ -29,11 +30,17 @@ def _failed_messages(user):
 @role_required(Role.MANAGER)
 def dashboard(request):
     scope = report_scope(request)
+    failed_messages = list(_failed_messages(request.user))
+    # Each undelivered message names its person on the page.
+    record_views(
+        request=request,
+        objects_and_patient_ids=[(message, message.patient_id) for message in failed_messages],
+    )
     context = {
         "scope": scope,
         "waiting": waiting.current_summary(request.user, scope),
         "open_alerts": SafetyAlert.objects.visible_to(request.user).open().count(),
-        "failed_messages": list(_failed_messages(request.user)),
+        "failed_messages": failed_messages,
     }
     return render(request, "reports/dashboard.html", context)
 

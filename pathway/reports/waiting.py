@@ -2,24 +2,27 @@
 
 Targets and breaches come from pathway.clinical.waiting (the one definition), with each
 service's own rules and England's bank holidays. The page is built in a fixed number of
-queries whatever the length of the list: the rows in one query, breaches worked out per row in
-Python from the fetched dates, and the 12-week history in one aggregate query.
+queries whatever the length of the list, and Python handles only the page shown: the rules
+become cutoff dates (pathway.reports.waiting_cutoffs), so the database counts, filters and
+orders the whole list by comparing clock starts with them; the page's 50 rows are then fetched
+with names and described row by row with the rules themselves (as is the CSV export); and the
+12-week history is one grouped query.
 """
 
 import datetime
-import operator
 from dataclasses import dataclass
-from functools import reduce
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, DateField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_request_events
+from pathway.audit.actions import record_request_events, record_views
 from pathway.audit.models import AuditAction
 from pathway.care.lists import urgent_first
 from pathway.care.models import (
@@ -37,13 +40,20 @@ from pathway.clinical.waiting import (
     working_days_between,
 )
 from pathway.core.permissions import role_required
-from pathway.organisations.models import GPPractice
+from pathway.organisations.models import GPPractice, ProviderService
 from pathway.reports.calendar import england_bank_holidays
 from pathway.reports.charts import bar_chart
 from pathway.reports.scope import report_scope
+from pathway.reports.sql_values import compiled, fetch, values_cte
 from pathway.reports.tables import Table, export_if_asked
+from pathway.reports.waiting_cutoffs import (
+    latest_breaching_clock_start,
+    latest_rtt_breaching_clock_start,
+)
 
 LIST_SLUG = "waiting-list"
+# Rows per page. Counts and breaches cover the whole list; names are fetched for one page.
+PAGE_SIZE = 50
 HISTORY_WEEKS = 12
 
 # Filters read from the query string (besides `service` and `practice`, whose choices depend
@@ -55,6 +65,7 @@ FILTERS = {
 }
 
 WAITING_FOR_ASSESSMENT = (EpisodeState.AWAITING_TRIAGE, EpisodeState.ASSESSMENT_BOOKED)
+OPEN_STATES = [state for state in EpisodeState.values if state != EpisodeState.DISCHARGED]
 
 COLUMNS = [
     "Patient",
@@ -103,9 +114,11 @@ def _day_end(day):
 # --- Filters -----------------------------------------------------------------------------
 
 
-def _practices(user):
-    referring = Episode.objects.visible_to(user).values("referral__practice_id")
-    return list(GPPractice.objects.filter(pk__in=referring).order_by("name"))
+def _practices(scope):
+    """The practices of the manager's commissioning area(s): a GP refers only to services of
+    its own area, so these are all the practices whose patients can be on the list."""
+    areas = {service.area_id for service in scope.services}
+    return list(GPPractice.objects.filter(area_id__in=areas).order_by("name"))
 
 
 def _filters(query, practices):
@@ -181,6 +194,21 @@ def _waiting(user, episodes):
     )
 
 
+def _booked_on(state, first_booked_at):
+    if state == EpisodeState.ASSESSMENT_BOOKED and first_booked_at:
+        return timezone.localdate(first_booked_at)
+    return None
+
+
+def _breaches(clock, priority, state, booked_on, *, on, holidays, rules):
+    """(first-assessment target breached, 18 weeks breached) for one person on `on`."""
+    rtt_breached = on > referral_to_treatment_deadline(clock, rules)
+    if state not in WAITING_FOR_ASSESSMENT:
+        return False, rtt_breached
+    target_breached = breach(clock, priority, booked_on or on, rules=rules, bank_holidays=holidays)
+    return target_breached, rtt_breached
+
+
 def _row(episode, *, on, holidays, rules):
     clock = episode.clock_started_on
     urgent = episode.priority == Priority.URGENT
@@ -191,24 +219,18 @@ def _row(episode, *, on, holidays, rules):
         count = max((on - clock).days, 0)
         days = f"{count} day{'' if count == 1 else 's'}"
     rtt_deadline = referral_to_treatment_deadline(clock, rules)
-    rtt_breached = on > rtt_deadline
+    booked_on = _booked_on(episode.state, episode.first_booked_at)
+    target_breached, rtt_breached = _breaches(
+        clock, episode.priority, episode.state, booked_on, on=on, holidays=holidays, rules=rules
+    )
     if episode.state in WAITING_FOR_ASSESSMENT:
         waiting_for = "First assessment"
-        booked_on = (
-            timezone.localdate(episode.first_booked_at)
-            if episode.state == EpisodeState.ASSESSMENT_BOOKED and episode.first_booked_at
-            else None
-        )
         appointment = f"Booked {_date(booked_on)}" if booked_on else "Not booked"
         target = _date(target_date(clock, episode.priority, rules=rules, bank_holidays=holidays))
-        target_breached = breach(
-            clock, episode.priority, booked_on or on, rules=rules, bank_holidays=holidays
-        )
     else:
         waiting_for = "Treatment"
         appointment = "Seen"
         target = "Not applicable"
-        target_breached = False
     breaches = [
         label
         for label, breached in (
@@ -244,59 +266,194 @@ def waiting_rows(episodes, *, on, holidays):
     return rows
 
 
-def rows_now(user, episodes, *, on):
-    """(WaitingRow list, bank holidays used) for everyone among `episodes` waiting on `on`."""
-    fetched = list(_waiting(user, episodes))
-    earliest = min((e.clock_started_on for e in fetched), default=on)
+def _holidays(earliest, on):
     # From the year before (the weekly history and its targets) to the year after (target
     # dates that run past the turn of the year).
-    holidays = england_bank_holidays(
+    return england_bank_holidays(
         min(earliest, datetime.date(on.year - 1, 1, 1)), datetime.date(on.year + 1, 12, 31)
     )
+
+
+def rows_now(user, episodes, *, on):
+    """(WaitingRow list, bank holidays used) for everyone among `episodes` waiting on `on`:
+    every row with its names and cells, for the CSV export."""
+    fetched = list(_waiting(user, episodes))
+    holidays = _holidays(min((e.clock_started_on for e in fetched), default=on), on)
     return waiting_rows(fetched, on=on, holidays=holidays), holidays
+
+
+def _narrow(user, episodes, *, on):
+    """The list's rows with only what order, counts and breaches need (no names), and the
+    date each person's first-assessment target is judged on (`as_of`): the booked
+    appointment's date once one is booked, otherwise today, as in `_booked_on`."""
+    return (
+        _waiting(user, episodes)
+        .annotate(
+            as_of=Case(
+                When(
+                    state=EpisodeState.ASSESSMENT_BOOKED,
+                    first_booked_at__isnull=False,
+                    then=TruncDate("first_booked_at"),
+                ),
+                default=Value(on),
+                output_field=DateField(),
+            ),
+            urgent_rank=urgent_first(),
+        )
+        .order_by()
+    )
+
+
+def _rules(services, service_ids):
+    rules = {service.pk: service.rules for service in services}
+    missing = set(service_ids) - set(rules)
+    if missing:  # a service outside the chosen scope: not expected, but never wrong
+        rules.update({s.pk: s.rules for s in ProviderService.objects.filter(pk__in=missing)})
+    return rules
+
+
+def _cutoffs(narrow, services, *, on):
+    """[(service, priority, as of, target cutoff, 18-week cutoff)] for every combination on
+    the list: one small grouped query, then one cutoff each (cached), whatever the list's
+    length."""
+    keys = sorted(set(narrow.values_list("service_id", "priority", "as_of").distinct()))
+    if not keys:
+        return []
+    rules = _rules(services, {key[0] for key in keys})
+    dates = [key[2] for key in keys]
+    holidays = frozenset(_holidays(min(dates), max(*dates, on)))
+    return [
+        (
+            service_id,
+            priority,
+            as_of,
+            latest_breaching_clock_start(as_of, priority, rules[service_id], holidays),
+            latest_rtt_breaching_clock_start(on, rules[service_id]),
+        )
+        for service_id, priority, as_of in keys
+    ]
+
+
+def _index_sql(narrow, cutoffs):
+    """(SQL, params): one line per person with pk, priority, for_assessment, target_breached,
+    rtt_breached and the list's sort keys. A person is in breach of the first-assessment
+    target when their clock started on or before the cutoff for their service, priority and
+    as-of date; of 18 weeks when on or before their service's 18-week cutoff."""
+    inner, inner_params = compiled(
+        narrow.values(
+            "pk",
+            "service_id",
+            "priority",
+            "state",
+            "clock_started_on",
+            "referred_at",
+            "as_of",
+            "urgent_rank",
+        )
+    )
+    cte, cte_params = values_cte(
+        "cutoff", ["service_id", "priority", "as_of", "target_cutoff", "rtt_cutoff"], cutoffs
+    )
+    assessment = [str(state) for state in WAITING_FOR_ASSESSMENT]
+    # A LEFT join: a booking made between the cutoffs' query and this one has no cutoff row;
+    # that person then still counts as waiting (shown as not breaching until the next load)
+    # rather than vanishing from the list.
+    # Only fixed text and Django's compiled SQL are joined here; every value is a parameter.
+    sql = (
+        f"WITH {cte} SELECT w.pk AS pk, w.priority AS priority, "  # noqa: S608  # nosec B608
+        "w.state IN (%s, %s) AS for_assessment, "
+        "COALESCE(w.state IN (%s, %s) AND w.clock_started_on <= c.target_cutoff, FALSE)"
+        " AS target_breached, "
+        "COALESCE(w.clock_started_on <= c.rtt_cutoff, FALSE) AS rtt_breached, "
+        "w.urgent_rank AS urgent_rank, w.clock_started_on AS clock_started_on, "
+        "w.referred_at AS referred_at "
+        f"FROM ({inner}) w LEFT JOIN cutoff c ON c.service_id = w.service_id "
+        "AND c.priority = w.priority AND c.as_of = w.as_of"
+    )
+    return sql, [*cte_params, *assessment, *assessment, *inner_params]
+
+
+class WaitingIndex:
+    """The whole list as counts and ordered ids, worked out by the database.
+
+    Acts as the Paginator's object list: its length is the count, and a slice fetches only
+    that page's ids in the list's order (urgent first, then the longest waiting).
+    """
+
+    def __init__(self, user, episodes, services, *, on, breaching=None):
+        narrow = _narrow(user, episodes, on=on)
+        cutoffs = _cutoffs(narrow, services, on=on)
+        self._sql = None
+        self.summary = dict.fromkeys(
+            ("waiting", "for_assessment", "for_treatment", "breaching", "urgent_breaching"), 0
+        )
+        if not cutoffs:
+            return
+        sql, params = _index_sql(narrow, cutoffs)
+        where, where_params = "", []
+        if breaching is not None:
+            where, where_params = "WHERE (i.target_breached OR i.rtt_breached) = %s", [breaching]
+        self._sql = f"FROM ({sql}) i {where}"
+        self._params = [*params, *where_params]
+        ((waiting, for_assessment, breaching_count, urgent_breaching),) = fetch(
+            "SELECT COUNT(*), "
+            "SUM(CASE WHEN i.for_assessment THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i.target_breached OR i.rtt_breached THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN (i.target_breached OR i.rtt_breached) AND i.priority = %s "
+            f"THEN 1 ELSE 0 END) {self._sql}",
+            [str(Priority.URGENT), *self._params],
+        )
+        self.summary = {
+            "waiting": waiting,
+            "for_assessment": for_assessment or 0,
+            "for_treatment": waiting - (for_assessment or 0),
+            "breaching": breaching_count or 0,
+            "urgent_breaching": urgent_breaching or 0,
+        }
+
+    def count(self):
+        return self.summary["waiting"]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step:
+            raise TypeError("the waiting index is read a page (a plain slice) at a time")
+        start = item.start or 0
+        stop = self.count() if item.stop is None else item.stop
+        if self._sql is None or stop <= start:
+            return []
+        rows = fetch(
+            f"SELECT i.pk {self._sql} "
+            "ORDER BY i.urgent_rank, i.clock_started_on, i.referred_at, i.pk LIMIT %s OFFSET %s",
+            [*self._params, stop - start, start],
+        )
+        return [pk for (pk,) in rows]
 
 
 def current_summary(user, scope):
     """The waiting list's counts today, for the dashboard and the board report."""
-    rows, _ = rows_now(user, _episodes(user, scope, {}), on=today())
-    return _summary(rows)
-
-
-def _summary(rows):
-    return {
-        "waiting": len(rows),
-        "for_assessment": sum(1 for row in rows if not row.for_treatment),
-        "for_treatment": sum(1 for row in rows if row.for_treatment),
-        "breaching": sum(1 for row in rows if row.breaching),
-        "urgent_breaching": sum(1 for row in rows if row.breaching and row.urgent),
-    }
+    episodes = _episodes(user, scope, {})
+    return WaitingIndex(user, episodes, list(scope.services), on=today()).summary
 
 
 # --- Weekly history ------------------------------------------------------------------------
 
 
-def _latest_breaching_clock_start(week_end, priority, rules, holidays):
-    """The latest clock start that is in breach at the end of `week_end`.
-
-    A later clock start never has an earlier target date, so every earlier start is in breach
-    too: one date per week, priority and service turns the rule into a SQL comparison.
-    """
-    day = week_end
-    while not breach(day, priority, week_end, rules=rules, bank_holidays=holidays):
-        day -= datetime.timedelta(days=1)
-    return day
-
-
-def weekly_history(user, episodes, services, *, on, holidays):
+def weekly_history(user, episodes, services, *, on):
     """[(week end, waiting for first assessment, of whom past their target)], oldest first.
 
     Waiting at a week's end: referred by then, not yet attended a first assessment and not
     discharged. The clock then is the current one if it had started by that week's end,
-    otherwise the referral date (a later missed appointment restarted it).
+    otherwise the referral date (a later missed appointment restarted it). One grouped query:
+    the week ends and each week's cutoffs (pathway.reports.waiting_cutoffs) are joined as
+    small tables of values.
     """
     week_ends = [on - datetime.timedelta(weeks=back) for back in range(HISTORY_WEEKS - 1, -1, -1)]
     if not services:
         return [(week_end, 0, 0) for week_end in week_ends]
+    holidays = frozenset(_holidays(week_ends[0], on))
     first_assessed = (
         Appointment.objects.visible_to(user)
         .filter(
@@ -307,32 +464,57 @@ def weekly_history(user, episodes, services, *, on, holidays):
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
-    counts = {}
-    for index, week_end in enumerate(week_ends):
-        end = _day_end(week_end)
-        waiting = (
-            Q(referred_at__lt=end)
-            & (Q(first_assessed_at__isnull=True) | Q(first_assessed_at__gte=end))
-            & (Q(discharged_at__isnull=True) | Q(discharged_at__gte=end))
+    # Only episodes that can have been waiting at one of the week ends: referred by the last,
+    # and not discharged before the first (an index range each, instead of every episode).
+    first_end = _day_end(week_ends[0])
+    candidates = (
+        episodes.filter(referred_at__lt=_day_end(on))
+        .filter(Q(state__in=OPEN_STATES) | Q(discharged_at__gte=first_end))
+        .annotate(first_assessed_at=Subquery(first_assessed))
+        .order_by()
+        .values(
+            "service_id",
+            "priority",
+            "referred_at",
+            "clock_started_on",
+            "discharged_at",
+            "first_assessed_at",
         )
-        late = []
+    )
+    inner, inner_params = compiled(candidates)
+    weeks, weeks_params = values_cte(
+        "week",
+        ["number", "week_end", "ends_at"],
+        [(number, week_end, _day_end(week_end)) for number, week_end in enumerate(week_ends)],
+    )
+    rows = []
+    for number, week_end in enumerate(week_ends):
         for service in services:
             for priority in Priority.values:
-                cutoff = _latest_breaching_clock_start(week_end, priority, service.rules, holidays)
-                late.append(
-                    Q(service=service, priority=priority)
-                    & (
-                        Q(clock_started_on__lte=cutoff)
-                        | Q(clock_started_on__gt=week_end, referred_at__lt=_day_end(cutoff))
-                    )
-                )
-        counts[f"waiting_{index}"] = Count("pk", filter=waiting)
-        counts[f"breaching_{index}"] = Count("pk", filter=waiting & reduce(operator.or_, late))
-    totals = episodes.annotate(first_assessed_at=Subquery(first_assessed)).aggregate(**counts)
-    return [
-        (week_end, totals[f"waiting_{index}"], totals[f"breaching_{index}"])
-        for index, week_end in enumerate(week_ends)
-    ]
+                cutoff = latest_breaching_clock_start(week_end, priority, service.rules, holidays)
+                rows.append((number, service.pk, priority, cutoff, _day_end(cutoff)))
+    cutoffs, cutoffs_params = values_cte(
+        "cutoff", ["number", "service_id", "priority", "cutoff", "cutoff_ends_at"], rows
+    )
+    # Past the target at a week's end: the clock then started on or before the cutoff; or
+    # the clock restarted after the week's end, and the referral (the clock then) was made by
+    # the end of the cutoff day.
+    # Fixed text and Django's compiled SQL only; every value is a parameter.
+    counted = fetch(
+        f"WITH {weeks}, {cutoffs} "  # noqa: S608  # nosec B608
+        "SELECT w.number, COUNT(*), SUM(CASE WHEN c.cutoff IS NOT NULL AND ("
+        "e.clock_started_on <= c.cutoff OR (e.clock_started_on > w.week_end "
+        "AND e.referred_at < c.cutoff_ends_at)) THEN 1 ELSE 0 END) "
+        f"FROM ({inner}) e INNER JOIN week w ON e.referred_at < w.ends_at "
+        "AND (e.first_assessed_at IS NULL OR e.first_assessed_at >= w.ends_at) "
+        "AND (e.discharged_at IS NULL OR e.discharged_at >= w.ends_at) "
+        "LEFT JOIN cutoff c ON c.number = w.number AND c.service_id = e.service_id "
+        "AND c.priority = e.priority "
+        "GROUP BY w.number",
+        [*weeks_params, *cutoffs_params, *inner_params],
+    )
+    totals = {number: (waiting, late or 0) for number, waiting, late in counted}
+    return [(week_end, *totals.get(number, (0, 0))) for number, week_end in enumerate(week_ends)]
 
 
 def _history_table(history):
@@ -354,6 +536,29 @@ def _history_table(history):
 # --- The page ------------------------------------------------------------------------------
 
 
+def _page_rows(user, episodes, pks, *, on):
+    """The WaitingRows of one page's people, fetched in full in one query, in list order."""
+    by_pk = {episode.pk: episode for episode in _waiting(user, episodes).filter(pk__in=pks)}
+    fetched = [by_pk[pk] for pk in pks if pk in by_pk]
+    holidays = _holidays(min((e.clock_started_on for e in fetched), default=on), on)
+    return waiting_rows(fetched, on=on, holidays=holidays)
+
+
+@dataclass(frozen=True)
+class _PageLinks:
+    """What templates/includes/pagination.html needs, for numbered pages."""
+
+    previous_cursor: str | None
+    next_cursor: str | None
+
+
+def _pagination(listed):
+    return _PageLinks(
+        str(listed.previous_page_number()) if listed.has_previous() else None,
+        str(listed.next_page_number()) if listed.has_next() else None,
+    )
+
+
 def _audit_export(request, rows):
     # One event per person exported.
     record_request_events(
@@ -371,33 +576,40 @@ def page(request):
     on = today()
     scope = report_scope(request)
     services = [scope.service] if scope.service else list(scope.services)
-    practices = _practices(user)
+    practices = _practices(scope)
     filters = _filters(request.GET, practices)
     episodes = _episodes(user, scope, filters)
-
-    rows, holidays = rows_now(user, episodes, on=on)
-    if "breach" in filters:
-        wanted = filters["breach"] == "yes"
-        rows = [row for row in rows if row.breaching == wanted]
+    wanted = filters["breach"] == "yes" if "breach" in filters else None
 
     table = Table(
         slug=LIST_SLUG,
         title="People waiting, urgent first, then the longest waiting",
         columns=COLUMNS,
-        rows=[row.cells for row in rows],
         note=LIST_NOTE,
     )
-    history = weekly_history(user, episodes, services, on=on, holidays=holidays)
-    history_table = _history_table(history)
-
     if request.GET.get("export") == LIST_SLUG:
+        rows, _ = rows_now(user, episodes, on=on)
+        rows = [row for row in rows if wanted is None or row.breaching == wanted]
+        table.rows = [row.cells for row in rows]
         with transaction.atomic():
             _audit_export(request, rows)
             return export_if_asked(request, [table], filename_prefix=f"{on:%Y-%m-%d}")
+
+    history = weekly_history(user, episodes, services, on=on)
+    history_table = _history_table(history)
     export = export_if_asked(request, [history_table], filename_prefix=f"{on:%Y-%m-%d}")
     if export:
         return export
 
+    index = WaitingIndex(user, episodes, scope.services, on=on, breaching=wanted)
+    listed = Paginator(index, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _page_rows(user, episodes, listed.object_list, on=on)
+
+    # The page shows every one of these people: one view event each.
+    record_views(
+        request=request,
+        objects_and_patient_ids=[(row.episode, row.episode.patient_id) for row in rows],
+    )
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     context = {
         "scope": scope,
@@ -409,7 +621,10 @@ def page(request):
         "table": table,
         # Each row with its cells paired to their column headings (for narrow screens).
         "lines": [(row, list(zip(COLUMNS, row.cells, strict=True))) for row in rows],
-        "summary": _summary(rows),
+        "summary": index.summary,
+        "listed": listed,
+        "page": _pagination(listed),
+        "page_query": _querystring(scope, filters),
         "export_query": _querystring(scope, filters),
         "history_table": history_table,
         "waiting_chart": bar_chart(

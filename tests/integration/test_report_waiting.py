@@ -21,8 +21,15 @@ from django.utils import timezone
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.care import actions
 from pathway.care.models import Episode
+from pathway.clinical import waiting as clinical_waiting
+from pathway.clinical.service_rules import ServiceRules
 from pathway.demo.referrals import refer
 from pathway.reports import waiting
+from pathway.reports.calendar import england_bank_holidays
+from pathway.reports.waiting_cutoffs import (
+    latest_breaching_clock_start,
+    latest_rtt_breaching_clock_start,
+)
 from tests.factories import ManagerFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -587,3 +594,115 @@ def test_waiting_list_query_count_does_not_grow_with_the_list(
 
     shown = len(_csv(response)) - 1 if params else _count(response, "waiting")
     assert shown == 10
+
+
+# --- The database's counts agree with the clinical rules ----------------------------------------
+
+# Dates around England's 2026 bank holidays (New Year, Easter, May, August, Christmas) and the
+# turn of the year, so working-day targets cross every kind of holiday.
+_AS_OF_DATES = [
+    datetime.date(2025, 12, 15) + datetime.timedelta(days=offset) for offset in range(0, 400, 1)
+]
+_RULES = [
+    ServiceRules(),
+    ServiceRules(
+        urgent_target_working_days=2, standard_target_days=7, referral_to_treatment_weeks=6
+    ),
+    ServiceRules(urgent_target_working_days=10, standard_target_days=28),
+]
+
+
+@pytest.mark.parametrize("rules", _RULES)
+@pytest.mark.parametrize("priority", ["urgent", "standard"])
+def test_target_cutoff_agrees_with_the_clinical_breach_rule(rules, priority):
+    # The SQL counts "clock start <= cutoff" as a breach: for every as-of date and every clock
+    # start near the cutoff that must be exactly pathway.clinical.waiting.breach (further away,
+    # a later clock start never has an earlier target, which the rule's own tests cover).
+    holidays = frozenset(
+        england_bank_holidays(datetime.date(2025, 1, 1), datetime.date(2027, 12, 31))
+    )
+    assert datetime.date(2026, 4, 3) in holidays  # Good Friday: the calendar is really used
+    for as_of in _AS_OF_DATES:
+        cutoff = latest_breaching_clock_start(as_of, priority, rules, holidays)
+        for offset in range(-20, 21):
+            clock = cutoff + datetime.timedelta(days=offset)
+            expected = clinical_waiting.breach(
+                clock, priority, as_of, rules=rules, bank_holidays=holidays
+            )
+            assert (clock <= cutoff) == expected, (as_of, priority, clock)
+
+
+@pytest.mark.parametrize("rules", _RULES)
+def test_18_week_cutoff_agrees_with_the_clinical_deadline(rules):
+    for on in _AS_OF_DATES:
+        cutoff = latest_rtt_breaching_clock_start(on, rules)
+        for offset in range(-10, 11):
+            clock = cutoff + datetime.timedelta(days=offset)
+            expected = on > clinical_waiting.referral_to_treatment_deadline(clock, rules)
+            assert (clock <= cutoff) == expected, (on, clock)
+
+
+def _python_breaches(manager, on):
+    """{episode pk: breaching} worked out per row in Python by the clinical rules."""
+    rows, _ = waiting.rows_now(manager, Episode.objects.visible_to(manager), on=on)
+    return {row.episode.pk: row for row in rows}
+
+
+@pytest.mark.parametrize(
+    "today",
+    [datetime.date(2026, 4, 7), datetime.date(2026, 4, 13), datetime.date(2026, 12, 29)],
+)
+def test_waiting_index_counts_and_order_agree_with_the_row_by_row_rules(
+    manager, make_episode, ttp, on, monkeypatch, today
+):
+    # Clocks spread over the weeks before `today` (across Easter or Christmas), urgent and
+    # standard, booked (before and after their targets), awaiting triage and in treatment.
+    for number in range(24):
+        episode = _referred_on(
+            make_episode(answers=URGENT if number % 2 else None),
+            today - datetime.timedelta(days=number * 2 + 1),
+        )
+        if number % 4 == 1:
+            _book_first_assessment(episode, ttp, _at(today + datetime.timedelta(days=number)))
+        elif number % 4 == 3:
+            _start_core_therapy(episode, ttp)
+            _referred_on(episode, today - datetime.timedelta(days=number * 6))
+    on(today)
+    python_rows = _python_breaches(manager, today)
+    services = [Episode.objects.first().service]
+    episodes = Episode.objects.visible_to(manager)
+
+    index = waiting.WaitingIndex(manager, episodes, services, on=today)
+    breaching = waiting.WaitingIndex(manager, episodes, services, on=today, breaching=True)
+    within = waiting.WaitingIndex(manager, episodes, services, on=today, breaching=False)
+
+    rows = list(python_rows.values())
+    assert index.summary == {
+        "waiting": len(rows),
+        "for_assessment": sum(1 for row in rows if not row.for_treatment),
+        "for_treatment": sum(1 for row in rows if row.for_treatment),
+        "breaching": sum(1 for row in rows if row.breaching),
+        "urgent_breaching": sum(1 for row in rows if row.breaching and row.urgent),
+    }
+    assert 0 < index.summary["breaching"] < len(rows)  # both kinds are really present
+    assert set(breaching[0:100]) == {pk for pk, row in python_rows.items() if row.breaching}
+    assert set(within[0:100]) == {pk for pk, row in python_rows.items() if not row.breaching}
+    # The same order as the full list, read a page at a time.
+    assert index[0:10] + index[10:20] + index[20:100] == list(python_rows)
+
+
+def test_waiting_list_pages_follow_the_list_order(
+    manager_client, manager, make_episode, monkeypatch
+):
+    monkeypatch.setattr(waiting, "PAGE_SIZE", 3)
+    for number in range(7):
+        make_episode(answers=URGENT if number % 3 == 0 else None, days_ago=number)
+    everyone = _python_breaches(manager, timezone.localdate())
+    public_ids = dict(Episode.objects.values_list("pk", "public_id"))
+
+    shown = []
+    for number in (1, 2, 3):
+        shown += list(_page_rows(manager_client.get(URL, {"page": number})))
+
+    assert shown == [str(public_ids[pk]) for pk in everyone]
+    assert len(shown) == 7

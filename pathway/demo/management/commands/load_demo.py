@@ -1,7 +1,10 @@
 """Demo organisations, one user per role, synthetic patients and referrals in every state.
 
-Safe to run twice: organisations, users and patients are updated in place, and referrals are
-only made when there are none yet.
+Beside the named people, a few hundred generated episodes over two years (the region generator
+at size tiny) give the demo's lists, reports and outcomes realistic numbers.
+
+Safe to run twice: organisations, users and patients are updated in place, the named people's
+referrals are only made when they have none yet, and the generated care only once.
 """
 
 import datetime
@@ -15,12 +18,18 @@ from pathway.accounts.models import Role, User
 from pathway.care.actions import discharge_episode, record_cppp_outcome
 from pathway.care.models import Episode
 from pathway.demo import care as demo
+from pathway.demo.generator import DEMO_NHS_PREFIX, attach_region, generate
 from pathway.demo.referrals import refer
 from pathway.organisations.models import CommissioningArea, GPPractice, ProviderService
 from pathway.patients.models import Patient
 from pathway.referrals.models import Referral
 
 DEMO_PASSWORD = "demo-pathway-2026"  # noqa: S105 - documented in the README, demo data only
+
+# The generated people's NHS numbers start here (999 050 000x), clear of the named people's.
+GENERATED_NHS_START = str(DEMO_NHS_PREFIX)[:5]
+GENERATED_SEED = 2026
+GENERATED_YEARS = 2
 
 # username, first name, last name, role, organisation key
 DEMO_USERS = [
@@ -86,10 +95,19 @@ class Command(BaseCommand):
                     "registered_practice": organisations[practice_key],
                 },
             )
-        if Referral.objects.exists():
+        named = [row[0] for row in DEMO_PATIENTS]
+        if Referral.objects.filter(patient__nhs_number__in=named).exists():
             self.stdout.write("Demo referrals already exist: left as they are.")
         else:
             self._referrals(organisations)
+        if Patient.objects.filter(nhs_number__startswith=GENERATED_NHS_START).exists():
+            self.stdout.write("Generated demo episodes already exist: left as they are.")
+        else:
+            self._generated(organisations)
+        # The outcomes page serves stored summaries: compute them for the data just loaded.
+        from pathway.reports.outcomes import refresh_outcome_summaries
+
+        self.stdout.write(f"{refresh_outcome_summaries()} outcome summaries stored.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(DEMO_USERS)} users (password {DEMO_PASSWORD!r}), "
@@ -102,7 +120,8 @@ class Command(BaseCommand):
         gp = User.objects.get(username="gp")
         ttp = User.objects.get(username="ttp")
         tyneside = organisations["service_a"]
-        patient = {p.given_name: p for p in Patient.objects.all()}
+        named = Patient.objects.filter(nhs_number__in=[row[0] for row in DEMO_PATIENTS])
+        patient = {p.given_name: p for p in named}
 
         def send(name, **kwargs):
             kwargs.setdefault("service", tyneside)
@@ -215,6 +234,27 @@ class Command(BaseCommand):
             gp=User.objects.get(username="gp.other"),
             days_ago=8,
             service=organisations["service_b"],
+        )
+
+    def _generated(self, organisations):
+        """Generated care at the demo's practices and services (mostly Quayside to Tyneside),
+        seen by the demo's own GPs and TTPs."""
+        region = attach_region(
+            homes=[
+                (organisations["practice_a"], organisations["service_a"], 3.0),
+                (organisations["practice_b"], organisations["service_b"], 1.0),
+            ],
+            rng=random.Random(GENERATED_SEED),
+        )
+        result = generate(
+            size="tiny",
+            seed=GENERATED_SEED,
+            years=GENERATED_YEARS,
+            region=region,
+            nhs_prefix=DEMO_NHS_PREFIX,
+        )
+        self.stdout.write(
+            f"Generated {result.episodes} demo episodes over {GENERATED_YEARS} years."
         )
 
     def _organisations(self):

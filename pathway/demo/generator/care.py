@@ -1,0 +1,402 @@
+"""One episode of care, lived forward from the referral until it ends or reaches today.
+
+Each step follows the lifecycle table (pathway.care.lifecycle) and writes the rows the TTP's
+actions would have written: the transition, appointments with outcomes, the triage decision,
+therapy sessions, CPPP, onward referral, discharge and its questionnaire schedule. A step whose
+time is after now does not happen, which leaves recent episodes open in whatever state they
+have reached: awaiting triage, appointment booked, in treatment or discharge proposed.
+"""
+
+import datetime
+import itertools
+import math
+
+from pathway.care import lifecycle
+from pathway.care.models import (
+    Appointment,
+    CPPPReferral,
+    Episode,
+    EpisodeTransition,
+    OnwardReferral,
+    TherapySession,
+    TriageDecision,
+)
+from pathway.care.retention import retain_until_for
+from pathway.demo.generator import distributions as d
+from pathway.demo.generator.names import uuid4
+from pathway.demo.generator.proms import Questionnaires
+from pathway.demo.generator.referrals import referral_to_service
+
+CARE_CHOICES = ("cppp", "onward_referral", "core_therapy")
+CARE_WEIGHTS = (d.CPPP_SHARE_OF_CARE, d.ONWARD_SHARE_OF_CARE)
+CARE_WEIGHTS = tuple(itertools.accumulate((*CARE_WEIGHTS, 1 - sum(CARE_WEIGHTS))))
+MODES = tuple(d.APPOINTMENT_MODES)
+MODE_WEIGHTS = tuple(itertools.accumulate(d.APPOINTMENT_MODES.values()))
+COMPONENTS = (
+    ["education", "exercise"],
+    ["education", "manual_therapy", "exercise"],
+    ["exercise"],
+    ["manual_therapy", "exercise"],
+    ["education"],
+)
+ONWARD = tuple(d.ONWARD_WEIGHTS)
+ONWARD_WEIGHTS = tuple(itertools.accumulate(d.ONWARD_WEIGHTS.values()))
+ONWARD_REASONS = {
+    "mri": "Persisting radicular pain with neurological signs: MRI to guide management.",
+    "spinal_surgical_opinion": "Radicular pain not settling after conservative care.",
+    "pain_management": "Long-standing pain with high impact: pain management programme.",
+    "nerve_root_block": "Severe sciatica despite medication: consider a nerve root block.",
+    "rheumatology": "Inflammatory features found at assessment.",
+    "other": "Needs assessment by another specialty.",
+}
+DECLINE = tuple(d.CPPP_DECLINE_WEIGHTS)
+DECLINE_WEIGHTS = tuple(itertools.accumulate(d.CPPP_DECLINE_WEIGHTS.values()))
+SESSION_WEIGHTS = tuple(itertools.accumulate(d.PLANNED_SESSION_WEIGHTS))
+NOTES = (
+    "Mechanical low back pain, no neurological deficit. Advice on keeping active.",
+    "Referred leg pain to the knee, neurology intact. Explained the likely course.",
+    "Neck pain with stiffness, no arm symptoms. Posture and exercise advice.",
+    "Long-standing pain with high distress; discussed a psychologically informed approach.",
+)
+EXCEPTION_REASON = "Vulnerable patient: carer unwell on the day, rebooked by phone."
+HOUR = datetime.timedelta(hours=1)
+
+
+def refer_episode(ctx, person, when, *, group, service, previous=None):
+    """Referral, episode and everything after it. Returns (episode id, discharged_at or None)."""
+    referral = referral_to_service(
+        ctx, person, when, group=group, service=service, previous=previous
+    )
+    run = EpisodeRun(ctx, person, referral, group, service, when)
+    run.live()
+    run.write()
+    ctx.episodes += 1
+    return run.id, run.discharged_at
+
+
+class EpisodeRun:
+    def __init__(self, ctx, person, referral, group, service, when):
+        self.ctx = ctx
+        self.rng = ctx.rng
+        self.person = person
+        self.referral = referral
+        self.group = group
+        self.service = service
+        self.referred_at = when
+        self.id = ctx.ids.take(Episode)
+        self.state = lifecycle.AWAITING_TRIAGE
+        self.clock_started_on = when.astimezone(ctx.now.tzinfo).date()
+        self.lead = self.rng.choice(service.ttp_ids)
+        self.lead_clinician = None
+        self.discharged_at = None
+        self.discharge_reason = ""
+        self.treatment = None  # the triage outcome, once decided
+        self.cppp_joined = False
+        self.attended_at = None
+        self.attended_id = None
+        self.proms = Questionnaires(ctx, self)
+
+    # --- Writing ---------------------------------------------------------------------------
+
+    def happened(self, when):
+        return when <= self.ctx.now
+
+    def move(self, name, when, *, by, reason=""):
+        step = lifecycle.transition(name, self.state)
+        self.ctx.add(
+            EpisodeTransition,
+            {
+                "id": self.ctx.ids.take(EpisodeTransition),
+                "episode_id": self.id,
+                "name": step.name,
+                "from_state": self.state,
+                "to_state": step.target,
+                "by_id": by,
+                "at": when,
+                "reason": reason,
+            },
+        )
+        self.state = step.target
+
+    def appointment(self, kind, starts_at, booked_at, outcome="", exception=""):
+        appointment_id = self.ctx.ids.take(Appointment)
+        mode = self.rng.choices(MODES, cum_weights=MODE_WEIGHTS)[0]
+        recorded = outcome != ""
+        self.ctx.add(
+            Appointment,
+            {
+                "id": appointment_id,
+                "episode_id": self.id,
+                "kind": kind,
+                "starts_at": starts_at,
+                "clinician_id": self.lead,
+                "mode": mode,
+                "location": self.rng.choice(self.service.clinics) if mode == "in_person" else "",
+                "booked_by_id": self.lead,
+                "booked_at": booked_at,
+                "outcome": outcome,
+                "outcome_recorded_by_id": self.lead if recorded else None,
+                "outcome_recorded_at": starts_at + HOUR if recorded else None,
+                "dna_exception_reason": exception,
+            },
+        )
+        self.proms.appointment_notice(appointment_id, booked_at)
+        return appointment_id
+
+    def discharge(self, name, when, reason):
+        self.move(name, when, by=self.lead)
+        self.discharged_at = when
+        self.discharge_reason = reason
+        self.proms.after_discharge(when)
+
+    def write(self):
+        self.proms.write_baseline()
+        self.ctx.add(
+            Episode,
+            {
+                "id": self.id,
+                "public_id": uuid4(self.rng),
+                "patient_id": self.person.id,
+                "service_id": self.service.id,
+                "referral_id": self.referral["id"],
+                "body_part": self.referral["body_part"],
+                "priority": self.referral["priority"],
+                "state": self.state,
+                "referred_at": self.referred_at,
+                "clock_started_on": self.clock_started_on,
+                "previous_episode_id": self.referral["previous_episode_id"],
+                "return_kind": self.referral["return_kind"],
+                "discharged_at": self.discharged_at,
+                "discharge_reason": self.discharge_reason,
+                "lead_clinician_id": self.lead_clinician,
+                "retain_until": retain_until_for(self.discharged_at)
+                if self.discharged_at
+                else None,
+            },
+        )
+
+    # --- The story -------------------------------------------------------------------------
+
+    def live(self):
+        ctx, rng = self.ctx, self.rng
+        gp = self.referral["referred_by_id"]
+        ctx.add(
+            EpisodeTransition,
+            {
+                "id": ctx.ids.take(EpisodeTransition),
+                "episode_id": self.id,
+                "name": "refer",
+                "from_state": "",
+                "to_state": lifecycle.AWAITING_TRIAGE,
+                "by_id": gp,
+                "at": self.referred_at,
+                "reason": "",
+            },
+        )
+        self.proms.baseline(self.referred_at)
+        if rng.random() < d.DECLINES_BEFORE_ASSESSMENT:
+            when = ctx.later(self.referred_at, 1, 10)
+            if self.happened(when):
+                self.move("decline_care", when, by=self.lead, reason="The person declined care")
+                self.discharged_at, self.discharge_reason = when, "patient_choice"
+                self.proms.after_discharge(when)
+            return
+        attended = self.first_assessment()
+        if attended is None:
+            return
+        self.triage(attended)
+
+    def first_assessment(self):
+        """Book, and rebook after a DNA or cancellation, until the person is seen. Returns the
+        time of the attended assessment, or None if the story stops before it."""
+        ctx, rng = self.ctx, self.rng
+        dnas_to_come = 0
+        if rng.random() < d.FIRST_APPOINTMENT_DNA:
+            dnas_to_come = 2 if rng.random() < d.FIRST_APPOINTMENT_DNA_AGAIN else 1
+        cancel = rng.random() < d.CANCELLED_FIRST_APPOINTMENT
+        missed, since = 0, self.referred_at
+        while True:
+            booked_at = ctx.later(since, *d.BOOKING_LAG_DAYS)
+            if not self.happened(booked_at):
+                return None
+            starts_at = ctx.working_time(since, self.wait_days())
+            if starts_at <= booked_at:
+                starts_at = ctx.working_time(booked_at, 1)
+            self.move("book_first_assessment", booked_at, by=self.lead)
+            self.lead_clinician = self.lead
+            if not self.happened(starts_at + HOUR):
+                self.appointment("first_assessment", starts_at, booked_at)
+                return None
+            if cancel:
+                cancel = False
+                who = rng.choice(("cancelled_by_patient", "cancelled_by_service"))
+                self.appointment("first_assessment", starts_at, booked_at, who)
+                label = {
+                    "cancelled_by_patient": "Cancelled by the patient",
+                    "cancelled_by_service": "Cancelled by the service",
+                }[who]
+                self.move("first_appointment_missed", starts_at + HOUR, by=self.lead, reason=label)
+                since = starts_at
+                continue
+            if dnas_to_come:
+                dnas_to_come -= 1
+                missed += 1
+                self.appointment("first_assessment", starts_at, booked_at, "did_not_attend")
+                if missed >= self.service_dna_limit():
+                    self.move("propose_discharge_before_treatment", starts_at + HOUR, by=self.lead)
+                    confirm = ctx.later(starts_at, *d.CONFIRM_DNA_DISCHARGE_DAYS)
+                    if self.happened(confirm):
+                        self.discharge("confirm_discharge", confirm, "did_not_attend")
+                    return None
+                self.clock_started_on = starts_at.astimezone(ctx.now.tzinfo).date()
+                self.move(
+                    "first_appointment_missed",
+                    starts_at + HOUR,
+                    by=self.lead,
+                    reason="Did not attend: rebook",
+                )
+                since = starts_at
+                continue
+            self.attended_id = self.appointment(
+                "first_assessment", starts_at, booked_at, "attended"
+            )
+            self.attended_at = starts_at
+            return starts_at
+
+    def service_dna_limit(self):
+        return 2  # the default ServiceRules.dna_discharge_after; generated services keep it
+
+    def wait_days(self):
+        rng = self.rng
+        if self.referral["priority"] == "urgent":
+            return rng.randint(*d.URGENT_WAIT_DAYS)
+        median = math.log(d.STANDARD_WAIT_MEDIAN_DAYS)
+        return max(1, int(rng.lognormvariate(median, d.STANDARD_WAIT_SIGMA)))
+
+    def triage(self, seen_at):
+        ctx, rng = self.ctx, self.rng
+        decided_at = seen_at + HOUR
+        if self.group == "same_day":
+            outcome = "same_day_discharge"
+        elif self.group == "did_not_attend":
+            outcome = "core_therapy"  # given a follow-up appointment, then did not attend it
+        else:
+            outcome = rng.choices(CARE_CHOICES, cum_weights=CARE_WEIGHTS)[0]
+        planned = None
+        if outcome == "core_therapy":
+            planned = rng.choices(range(1, 9), cum_weights=SESSION_WEIGHTS)[0]
+        self.treatment = outcome
+        ctx.add(
+            TriageDecision,
+            {
+                "id": ctx.ids.take(TriageDecision),
+                "episode_id": self.id,
+                "appointment_id": self.attended_id,
+                "outcome": outcome,
+                "symptom_duration": self.referral["symptom_duration"],
+                "assessment_notes": rng.choice(NOTES),
+                "planned_sessions": planned,
+                "decided_by_id": self.lead,
+                "decided_at": decided_at,
+            },
+        )
+        if outcome == "same_day_discharge":
+            self.discharge("discharge_at_assessment", decided_at, "same_day")
+        elif outcome == "onward_referral":
+            destination = rng.choices(ONWARD, cum_weights=ONWARD_WEIGHTS)[0]
+            ctx.add(
+                OnwardReferral,
+                {
+                    "id": ctx.ids.take(OnwardReferral),
+                    "episode_id": self.id,
+                    "destination": destination,
+                    "reason": ONWARD_REASONS[destination],
+                    "sent_on": decided_at.astimezone(ctx.now.tzinfo).date(),
+                    "recorded_by_id": self.lead,
+                    "recorded_at": decided_at,
+                },
+            )
+            self.discharge("discharge_at_assessment", decided_at, "referred_on")
+        elif outcome == "cppp":
+            self.move("start_treatment", decided_at, by=self.lead)
+            self.cppp(decided_at)
+        else:
+            self.move("start_treatment", decided_at, by=self.lead)
+            self.core_therapy(seen_at, planned)
+
+    def cppp(self, invited_at):
+        ctx, rng = self.ctx, self.rng
+        decided = ctx.later(invited_at, 7, 28)
+        row = {
+            "id": ctx.ids.take(CPPPReferral),
+            "episode_id": self.id,
+            "invited_by_id": self.lead,
+            "invited_at": invited_at,
+            "outcome": "",
+            "decline_reason": "",
+            "outcome_recorded_by_id": None,
+            "outcome_recorded_at": None,
+        }
+        ctx.add(CPPPReferral, row)
+        if not self.happened(decided):
+            return
+        joined = rng.random() < d.CPPP_UPTAKE
+        row.update(
+            outcome="joined" if joined else "declined",
+            decline_reason="" if joined else rng.choices(DECLINE, cum_weights=DECLINE_WEIGHTS)[0],
+            outcome_recorded_by_id=self.lead,
+            outcome_recorded_at=decided,
+        )
+        self.cppp_joined = joined
+        # The programme lasts about three weeks after a wait for a place (invented).
+        ends = ctx.later(decided, 35, 70) if joined else ctx.later(decided, 0, 14)
+        if self.happened(ends):
+            self.discharge("discharge", ends, "treatment_complete" if joined else "patient_choice")
+
+    def core_therapy(self, seen_at, planned):
+        ctx, rng = self.ctx, self.rng
+        to_use = planned
+        if planned > 1 and rng.random() < d.STOPS_EARLY_SHARE:
+            to_use = rng.randint(1, planned - 1)
+        used, last = 0, seen_at
+        while used < to_use:
+            booked_at = last + HOUR
+            starts_at = ctx.working_time(last, rng.randint(*d.SESSION_INTERVAL_DAYS))
+            if not self.happened(starts_at + HOUR):
+                self.appointment("follow_up", starts_at, booked_at)
+                return
+            never_came = self.group == "did_not_attend"
+            if never_came or rng.random() < d.FOLLOW_UP_DNA_RATE:
+                if not never_came and rng.random() < d.FOLLOW_UP_DNA_EXCEPTION_SHARE:
+                    self.appointment(
+                        "follow_up", starts_at, booked_at, "did_not_attend", EXCEPTION_REASON
+                    )
+                    last = starts_at
+                    continue
+                self.appointment("follow_up", starts_at, booked_at, "did_not_attend")
+                self.move("propose_discharge_in_treatment", starts_at + HOUR, by=self.lead)
+                confirm = ctx.later(starts_at, *d.CONFIRM_DNA_DISCHARGE_DAYS)
+                if self.happened(confirm):
+                    self.discharge("confirm_discharge", confirm, "did_not_attend")
+                return
+            appointment_id = self.appointment("follow_up", starts_at, booked_at, "attended")
+            used += 1
+            ctx.add(
+                TherapySession,
+                {
+                    "id": ctx.ids.take(TherapySession),
+                    "episode_id": self.id,
+                    "appointment_id": appointment_id,
+                    "number": used,
+                    "components": rng.choice(COMPONENTS),
+                    "notes": "",
+                    "recorded_by_id": self.lead,
+                    "recorded_at": starts_at + HOUR,
+                },
+            )
+            last = starts_at
+        ends = last + datetime.timedelta(hours=2)
+        if self.happened(ends):
+            ended_early = rng.random() < d.PATIENT_CHOICE_SHARE
+            reason = "patient_choice" if ended_early else "treatment_complete"
+            self.discharge("discharge", ends, reason)
