@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from tests.functional.journey_services import celery_worker, mail_server  # noqa: F401
 from tests.services import CHROMIUM
 
 
@@ -38,3 +39,20 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_tab(browser, live_server):
+    """open_tab(who, viewport=...) -> a journey Tab on the live server, closed after the test."""
+    from tests.functional.journey import DESKTOP, Tab
+
+    tabs = []
+
+    def open_one(who, viewport=DESKTOP):
+        tab = Tab(browser, live_server.url, who, viewport=viewport)
+        tabs.append(tab)
+        return tab
+
+    yield open_one
+    for tab in tabs:
+        tab.close()

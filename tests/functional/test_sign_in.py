@@ -41,3 +41,62 @@ def test_wrong_password_shows_the_nhs_error_summary_with_focus(page, live_server
     assert summary.is_visible()
     assert "Enter a correct username and password" in summary.inner_text()
     assert page.get_by_label("Username").input_value() == gp.username
+
+
+def current_code(device):
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+def test_staff_member_sets_up_two_step_verification_then_reaches_their_page(
+    page, live_server, gp, settings
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.MFA_REQUIRED = True
+    csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and csp_violations.append(message.text)
+        ),
+    )
+
+    sign_in(page, live_server, gp.username, TEST_PASSWORD)
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Set up two-step verification"
+    qr_code = page.get_by_role("img", name="QR code to add this service to your authenticator app")
+    assert qr_code.evaluate("image => image.complete && image.naturalWidth > 0")
+    device = TOTPDevice.objects.get(user=gp)
+    page.get_by_label("Enter the 6-digit code from your authenticator app").fill(
+        current_code(device)
+    )
+    page.get_by_role("button", name="Turn on two-step verification").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == gp.practice.name
+    assert (
+        "Two-step verification is set up" in page.locator(".nhsuk-notification-banner").inner_text()
+    )
+    assert csp_violations == []
+
+
+def test_staff_member_with_an_app_gives_a_code_and_a_wrong_one_is_refused(
+    page, live_server, ttp, settings
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.MFA_REQUIRED = True
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the test gives the right code straight after
+    device = TOTPDevice.objects.create(user=ttp, name="Authenticator app", confirmed=True)
+
+    sign_in(page, live_server, ttp.username, TEST_PASSWORD)
+    assert page.get_by_role("heading", level=1).inner_text() == "Enter your code"
+    code_box = page.get_by_label("Enter the 6-digit code from your authenticator app")
+    code_box.fill(f"{(int(current_code(device)) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="Continue").click()
+
+    assert "The code is not correct" in page.locator(".nhsuk-error-summary").inner_text()
+    code_box.fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your caseload"
