@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=pathway.example.nhs.uk DATABASE_URL=sqlite:///:memory: \
 	SECRET_KEY=deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
 
-.PHONY: run test check demo migrate worker beat vendor format clean
+.PHONY: run test check scan audit demo migrate worker beat vendor format clean bench load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## scan: bandit over our code; any finding of medium or high severity fails
+scan: $(STAMP)
+	$(BIN)/bandit -r pathway --severity-level medium --quiet
+
+## audit: known vulnerabilities in the installed dependencies (needs PyPI's JSON API)
+audit: $(STAMP)
+	$(BIN)/pip-audit --strict --progress-spinner off
+
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
@@ -44,6 +52,17 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(BIN)/celery -A pathway beat --loglevel=INFO
+
+## bench: page times and query counts over HTTP at each data size (SIZE=small|large|all)
+## (needs PostgreSQL and Redis; writes benchmarks/results.json; see docs/performance.md)
+SIZE ?= all
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --size $(SIZE)
+
+## load: 20 staff users and patients for 3 minutes against gunicorn with 2 workers (locust)
+LOAD_SIZE ?= small
+load: $(STAMP)
+	$(BIN)/python -m benchmarks.load --size $(LOAD_SIZE)
 
 ## vendor: refresh the NHS.UK frontend and htmx from the npm registry (needs node and npm)
 vendor:

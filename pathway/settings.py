@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "template_partials",
     "crispy_forms",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "pathway.core",
     "pathway.organisations",
     "pathway.accounts",
@@ -76,16 +79,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its time covers every other middleware; does nothing unless SERVER_TIMING.
+    "pathway.core.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in person's pages are never kept by the browser.
+    "pathway.core.no_store.NoStoreForSignedInMiddleware",
+    # Sets request.user.is_verified(): has this session given a code from an authenticator app.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the header middleware, so their redirects still carry the security headers.
+    "pathway.accounts.middleware.SessionTimeoutMiddleware",
+    "pathway.accounts.middleware.SecondFactorMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pathway.urls"
@@ -144,6 +158,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Take one message at a time: with acks_late a prefetched batch would be stuck behind a slow task.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When Redis is down a page publishing a task gives up within seconds (under one when the port
+# refuses, about six when packets are dropped) instead of hanging: the row is already in the
+# outbox and the beat's sweep queues it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Seconds between outbox sweeps by the beat (pathway/celery.py); tests of faults shorten it.
+SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "60"))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
@@ -193,6 +219,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks for a lockout before the password is even looked at; it must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Two-step verification with an authenticator app (TOTP). On by default in production; off
+# locally so the demo logins work at once (anyone can still turn it on from their account page).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = SERVICE_NAME
+# The admin never shows a device's secret key or QR code once it exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Sign-in lockout (django-axes). Failures are counted per username and address together: a
+# practice's staff share one NAT address, so counting by address alone would let one person's
+# typos (or one attacker) lock out the whole practice, and by username alone would let anyone
+# lock anyone out from anywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(env("AXES_COOLOFF_MINUTES", "15")) / 60  # hours, as axes reads a number
+# The database, not Redis: sign-in must keep working and counting while Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = True
+# The same address the audit trail records (REMOTE_ADDR, set by the trusted proxy).
+AXES_CLIENT_IP_CALLABLE = "pathway.audit.actions.client_ip"
+AXES_LOCKOUT_CALLABLE = "pathway.accounts.views.locked_out"
+# No "AXES: BEGIN" banner on every manage.py command.
+AXES_VERBOSE = False
+
+# Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_ABSOLUTE_HOURS after
+# signing in (pathway/accounts/middleware.py); the cookie itself lasts no longer than that.
+SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "30"))
+SESSION_ABSOLUTE_HOURS = int(env("SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -202,7 +262,8 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the release step); whitenoise serves from here when DEBUG is off.
+STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -264,6 +325,11 @@ PROM_INSTRUMENTS = json.loads(env("PROM_INSTRUMENTS", "null"))
 PROM_LINK_EXPIRY_DAYS = int(env("PROM_LINK_EXPIRY_DAYS", "28"))
 PROM_REMINDER_DAYS = [int(day) for day in env_list("PROM_REMINDER_DAYS", "7,14")]
 PROM_DATE_OF_BIRTH_ATTEMPTS = int(env("PROM_DATE_OF_BIRTH_ATTEMPTS", "5"))
+# Guessing from one IP address: links that do not work, and wrong dates of birth across all
+# links, allowed per window of minutes before every link answers "not working" (proms.throttle).
+PROM_TOKEN_GUESSES_PER_IP = int(env("PROM_TOKEN_GUESSES_PER_IP", "20"))
+PROM_DATE_OF_BIRTH_GUESSES_PER_IP = int(env("PROM_DATE_OF_BIRTH_GUESSES_PER_IP", "10"))
+PROM_GUESS_WINDOW_MINUTES = int(env("PROM_GUESS_WINDOW_MINUTES", "10"))
 # Where links in messages point: the service's public address.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # GOV.UK Notify for text messages (and optionally email): unset means no SMS provider.
@@ -273,10 +339,19 @@ NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")
 # Sending: tries before a message is marked failed, and minutes before a message stuck in
 # "sending" (its worker died) is put back to be sent.
 MESSAGE_MAX_ATTEMPTS = int(env("MESSAGE_MAX_ATTEMPTS", "4"))
-MESSAGE_STUCK_MINUTES = int(env("MESSAGE_STUCK_MINUTES", "10"))
+# It is also the lease of a sending worker and the time after which a queued send whose task
+# was lost (Redis restarted empty) is queued again; a fraction is allowed for fault tests.
+MESSAGE_STUCK_MINUTES = float(env("MESSAGE_STUCK_MINUTES", "10"))
 # The EQ-5D-5L value set reports and charts use: uk_crosswalk (the evaluation's scale),
 # england_2018 or uk_2026.
 EQ5D_VALUE_SET = env("EQ5D_VALUE_SET", "uk_crosswalk")
+# Years a record of care is kept after care ends (Records Management Code of Practice: adult
+# records 8 years); sets Episode.retain_until at discharge (pathway.clinical.retention).
+RETENTION_YEARS = int(env("RETENTION_YEARS", "8"))
+
+# --- Benchmarks -------------------------------------------------------------------------------
+# Adds a Server-Timing header (app time, SQL time and query count) for scripts/bench.py.
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
 # --- Logging ----------------------------------------------------------------------------------
 # Logs carry no patient data: views log identifiers of objects, never names or NHS numbers.

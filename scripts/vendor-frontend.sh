@@ -17,8 +17,11 @@ dest="$root/static/vendor/nhsuk-frontend"
 rm -rf "$dest" && mkdir -p "$dest/assets"
 dist=nhsuk/package/dist/nhsuk
 # The compiled CSS refers to /assets/...; make that relative so it works under STATIC_URL.
-sed 's#url(/assets/#url(assets/#g' "$dist/nhsuk-frontend.min.css" > "$dest/nhsuk-frontend.min.css"
-cp "$dist/nhsuk-frontend.min.js" "$dest/"
+# The source maps are not shipped, so their references go too: collectstatic's manifest storage
+# refuses a reference to a missing file.
+sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
+  "$dist/nhsuk-frontend.min.css" > "$dest/nhsuk-frontend.min.css"
+sed 's#//\# sourceMappingURL=.*$##' "$dist/nhsuk-frontend.min.js" > "$dest/nhsuk-frontend.min.js"
 cp -r "$dist/assets/images" "$dest/assets/"
 version="$(node -p "require('./nhsuk/package/package.json').version")"
 echo "$version" > "$dest/VERSION"

@@ -2,12 +2,14 @@ from django.conf import settings
 from django.urls import reverse
 
 from pathway.accounts.navigation import navigation_for
+from pathway.accounts.second_factor import needs_second_factor
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     items = []
-    if user is not None and user.is_authenticated:
+    # No menu until the second step is done: every entry would lead back to the code page.
+    if user is not None and user.is_authenticated and not needs_second_factor(request):
         current = request.path
         for label, url_name in navigation_for(user):
             url = reverse(url_name)

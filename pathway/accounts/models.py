@@ -76,3 +76,19 @@ class User(AbstractUser):
         if self.area_id:
             return "area", self.area_id
         return "all", None
+
+
+class SignedInSession(models.Model):
+    """Which session belongs to which member of staff, written when they sign in.
+
+    Deactivating someone must end their sessions at once; Django's session table is keyed by
+    an opaque key and holds the user id only inside encoded data, so without this map ending
+    one person's sessions would mean decoding every session in the table.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -17,10 +17,12 @@ NAVIGATION = {
         ("Waiting list", "reports:waiting_list"),
         ("Activity", "reports:activity"),
         ("Outcomes", "reports:outcomes"),
+        ("Audit trail", "audit:search"),
     ],
     Role.ADMINISTRATOR: [
         ("Home", "accounts:administrator_home"),
         ("Users and organisations", "admin:index"),
+        ("Audit trail", "audit:search"),
     ],
 }
 

@@ -7,6 +7,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("administration/", views.administrator_home, name="administrator_home"),
+    path("account/", views.account, name="account"),
+    path("sign-in/code/", views.second_factor_code, name="second_factor"),
+    path("account/authenticator/", views.set_up_authenticator, name="set_up_authenticator"),
 ]
 
 # Django's auth views reverse these names without a namespace, so they live at the top level.

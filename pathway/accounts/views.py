@@ -1,7 +1,18 @@
-from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from urllib.parse import urlencode
 
-from pathway.accounts import forms
+import django_otp
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from pathway.accounts import forms, second_factor, sessions
 from pathway.accounts.models import Role
 from pathway.core.permissions import role_required
 
@@ -10,17 +21,132 @@ class SignInView(auth_views.LoginView):
     form_class = forms.SignInForm
     redirect_authenticated_user = True
 
+    def get_success_url(self):
+        url = super().get_success_url()
+        if second_factor.needs_second_factor(self.request):
+            return _with_next(reverse("accounts:second_factor"), url)
+        return url
+
 
 class ChangePasswordView(auth_views.PasswordChangeView):
     form_class = forms.ChangePasswordForm
 
+    def form_valid(self, form):
+        # Changing the password gives the session a new key; keep the map of sessions current
+        # so deactivation still finds this one.
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)
+        sessions.forget_session(old_key)
+        sessions.record_signed_in_session(
+            user=self.request.user, session_key=self.request.session.session_key
+        )
+        return response
+
 
 class ResetPasswordView(auth_views.PasswordResetView):
+    # Django's form sends mail only to an active account with that address, and the view
+    # answers every address with the same "check your email" page.
     form_class = forms.ResetPasswordForm
 
 
 class NewPasswordView(auth_views.PasswordResetConfirmView):
     form_class = forms.NewPasswordForm
+
+
+def _with_next(url, next_url):
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _next_url(request):
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    # Only a path: redirect() would try any other word as a URL name and fail with a 500.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@login_required
+def second_factor_code(request):
+    """The second step: the code from their authenticator app."""
+    user = request.user
+    if second_factor.is_verified(user):
+        return redirect(_next_url(request))
+    device = second_factor.confirmed_authenticator(user)
+    if device is None:
+        if settings.MFA_REQUIRED:
+            return redirect(
+                _with_next(reverse("accounts:set_up_authenticator"), _next_url(request))
+            )
+        # Their app was reset by an administrator while they were signed in.
+        request.session[second_factor.HAS_AUTHENTICATOR] = False
+        return redirect(_next_url(request))
+
+    form = forms.AuthenticatorCodeForm(request.POST or None, device=device)
+    if request.method == "POST" and form.is_valid():
+        django_otp.login(request, device)
+        return redirect(_next_url(request))
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@login_required
+def set_up_authenticator(request):
+    """Set up an authenticator app: scan the QR code (or type the key), then give a code."""
+    user = request.user
+    if second_factor.has_authenticator(user):
+        if second_factor.is_verified(user):
+            messages.info(request, "Two-step verification is already set up for your account.")
+            return redirect("accounts:account")
+        # Someone with only the password must not swap the app for their own.
+        return redirect(_with_next(reverse("accounts:second_factor"), _next_url(request)))
+
+    device = second_factor.authenticator_being_set_up(user)
+    form = forms.AuthenticatorCodeForm(request.POST or None, device=device)
+    if request.method == "POST" and form.is_valid():
+        second_factor.confirm_authenticator(device)
+        django_otp.login(request, device)
+        request.session[second_factor.HAS_AUTHENTICATOR] = True
+        messages.success(request, "Two-step verification is set up.")
+        return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/set_up_authenticator.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "qr_code": second_factor.qr_code_data_uri(device),
+            "secret": second_factor.secret_for_typing(device),
+        },
+    )
+
+
+@login_required
+def account(request):
+    """Any member of staff: their password and their two-step verification."""
+    return render(
+        request,
+        "accounts/account.html",
+        {"has_authenticator": second_factor.has_authenticator(request.user)},
+    )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE). The same words whether or not the
+    username exists, and nothing from the attempt is echoed back."""
+    minutes = round(get_cool_off(request).total_seconds() / 60)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"cool_off_minutes": minutes},
+        status=429,
+    )
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -9,14 +9,15 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _event(*, user, action, obj, patient_id, ip_address):
+def _event(*, user, action, obj, patient_id, ip_address, object_type=None):
     return AuditEvent(
         user=user,
         role=user.effective_role if user else "",
         organisation=str(user.organisation or "") if user else "",
         patient_id=patient_id,
         action=action,
-        object_type=obj._meta.label_lower,
+        # A named object_type is for what is not a model row (a patient's audit trail).
+        object_type=object_type or obj._meta.label_lower,
         object_id=str(obj.pk),
         ip_address=ip_address,
     )
@@ -46,12 +47,26 @@ def record_request_events(*, request, action, objects_and_patient_ids):
     )
 
 
-def record_request_event(*, request, action, obj, patient=None):
+def record_request_event(*, request, action, obj, patient=None, object_type=None):
     user = request.user if request.user.is_authenticated else None
-    return record_audit_event(
-        user=user, action=action, obj=obj, patient=patient, ip_address=client_ip(request)
+    event = _event(
+        user=user,
+        action=action,
+        obj=obj,
+        patient_id=patient.pk if patient else None,
+        ip_address=client_ip(request),
+        object_type=object_type,
     )
+    event.save()
+    return event
 
 
 def record_view(*, request, obj, patient=None):
     return record_request_event(request=request, action=AuditAction.VIEW, obj=obj, patient=patient)
+
+
+def record_views(*, request, objects_and_patient_ids):
+    """A list of many people: one view event per person shown, in one insert."""
+    return record_request_events(
+        request=request, action=AuditAction.VIEW, objects_and_patient_ids=objects_and_patient_ids
+    )

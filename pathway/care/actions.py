@@ -28,6 +28,7 @@ from pathway.care.models import (
     TriageDecision,
     TriageOutcome,
 )
+from pathway.care.retention import retain_until_for
 from pathway.clinical.did_not_attend import propose_discharge
 from pathway.messaging.actions import queue_appointment_notice
 from pathway.proms.schedule import cancel_after_discharge, schedule_after_discharge
@@ -58,12 +59,23 @@ def _move(episode, transition, *, by, reason="", discharge_reason="", ip_address
             raise CareRefused("Choose the reason for discharge.")
         episode.discharged_at = timezone.now()
         episode.discharge_reason = discharge_reason
+        episode.retain_until = retain_until_for(episode.discharged_at)
     elif step.source == lifecycle.DISCHARGED:
+        # Care is open again: the retention clock starts afresh at the next discharge.
         episode.discharged_at = None
         episode.discharge_reason = ""
+        episode.retain_until = None
     from_state = episode.state
     episode.state = step.target
-    episode.save(update_fields=["state", "discharged_at", "discharge_reason", "clock_started_on"])
+    episode.save(
+        update_fields=[
+            "state",
+            "discharged_at",
+            "discharge_reason",
+            "retain_until",
+            "clock_started_on",
+        ]
+    )
     EpisodeTransition.objects.create(
         episode=episode,
         name=step.name,

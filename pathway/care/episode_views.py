@@ -54,6 +54,9 @@ def _take_step(request, episode, form, perform, *, title, button, success, descr
         else:
             messages.success(request, success)
             return redirect("care:episode", public_id=episode.public_id)
+    # The form page shows who the step is for: a read of their record (a step taken is
+    # audited by its action instead).
+    record_view(request=request, obj=episode, patient=episode.patient)
     context = {
         "episode": episode,
         "form": form,

@@ -79,6 +79,9 @@ class Episode(models.Model):
     return_kind = models.CharField(max_length=20, choices=ReturnKind.choices, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    # Keep the record until this day (pathway.clinical.retention): set when care ends, cleared
+    # while care is open; `manage.py retention_review` lists episodes past it.
+    retain_until = models.DateField(null=True, blank=True, db_index=True, editable=False)
     # The TTP whose caseload this episode is on: set at the first booking.
     lead_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,6 +98,14 @@ class Episode(models.Model):
         indexes = [
             models.Index(fields=["service", "state", "referred_at"], name="episode_queue"),
             models.Index(fields=["patient", "-referred_at"], name="episode_by_patient"),
+            # The waiting list's weekly history: episodes discharged since a date, per service.
+            models.Index(fields=["service", "discharged_at"], name="episode_discharged"),
+            # The triage queue and waiting list read only the episodes not yet triaged.
+            models.Index(
+                fields=["service", "priority", "clock_started_on", "referred_at"],
+                name="episode_awaiting_triage",
+                condition=models.Q(state="awaiting_triage"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import client_ip
+from pathway.audit.actions import client_ip, record_views
 from pathway.clinical import InvalidAnswers
 from pathway.core.permissions import role_required
 from pathway.proms.actions import AlertAlreadyAcknowledged, acknowledge_alert
@@ -32,7 +32,12 @@ def _open_alerts(user):
 @role_required(Role.TTP)
 def alerts(request, form=None, failed_pk=None):
     """The service's open safety alerts, oldest first, each acknowledged with a note."""
-    context = {"alerts": _open_alerts(request.user), "form": form, "failed_pk": failed_pk}
+    open_alerts = list(_open_alerts(request.user))
+    record_views(
+        request=request,
+        objects_and_patient_ids=[(alert, alert.episode.patient_id) for alert in open_alerts],
+    )
+    context = {"alerts": open_alerts, "form": form, "failed_pk": failed_pk}
     return render(request, "care/alerts.html", context)
 
 

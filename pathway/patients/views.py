@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
@@ -8,6 +7,7 @@ from pathway.accounts.models import Role
 from pathway.audit.actions import record_view
 from pathway.care.models import Appointment, Episode, EpisodeTransition
 from pathway.clinical import eq5d, nhs_number
+from pathway.core.permissions import role_required
 from pathway.patients import timeline
 from pathway.patients.models import Patient
 from pathway.proms.models import QuestionnaireResponse
@@ -48,7 +48,8 @@ def _episodes_for_user(request, patient):
     )
 
 
-@login_required
+# Administrators run accounts and organisations; they have no clinical reason to read records.
+@role_required(Role.GP, Role.TTP, Role.MANAGER)
 @transaction.atomic
 def patient_detail(request, public_id):
     """One page per person: who they are, every episode the user may see, and their scores."""

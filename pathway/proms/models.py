@@ -173,3 +173,32 @@ class SafetyAlert(models.Model):
 
     def __str__(self):
         return f"Safety alert {self.pk}"
+
+
+class GuessKind(models.TextChoices):
+    TOKEN = "token", "Link token that did not open a questionnaire"
+    DATE_OF_BIRTH = "date_of_birth", "Wrong date of birth"
+
+
+class GuessCounter(models.Model):
+    """Failed guesses at patient links from one client in one minute (pathway.proms.throttle).
+
+    In the database, not the cache, so the limit holds and the pages keep working when Redis
+    is down. The client is an HMAC of its IP address, never the address itself.
+    """
+
+    kind = models.CharField(max_length=15, choices=GuessKind.choices)
+    client = models.CharField(max_length=64)
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "client", "minute"], name="one_guess_counter_per_minute"
+            )
+        ]
+        indexes = [models.Index(fields=["minute"], name="guess_counter_age")]
+
+    def __str__(self):
+        return f"{self.kind} guesses at {self.minute:%H:%M}"

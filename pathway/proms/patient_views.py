@@ -1,11 +1,12 @@
 """The person's own questionnaires, from the link in their invitation. No staff sign-in.
 
-The token is only ever in the first URL (/q/<token>/). Continuing puts the link's primary key
-in a fresh session and every later page is token-free, so the token cannot leak through the
-address bar, history or a Referer header. Every way a link or session can fail gives the same
-page with the same status, so nobody can tell an expired link from one that never existed. That
-status is 200 because Django logs every 4xx response with its path, which here holds the token;
-nothing here logs the token or a URL that holds it.
+The token is only ever in the first URL (/q/<token>/), which at once swaps it for the link's
+primary key in a fresh session and redirects to token-free pages, so the token cannot leak
+through the address bar, history, a page or a Referer header. Every way a link or session can
+fail, including too many guesses from one address (pathway.proms.throttle), gives the same
+page with the same status, so nobody can tell an expired link from one that never existed.
+That status is 200 because Django logs every 4xx response with its path, which here holds the
+token; nothing here logs the token or a URL that holds it.
 """
 
 import functools
@@ -20,9 +21,10 @@ from pathway.clinical import InvalidAnswers
 from pathway.clinical.questionnaires import INSTRUMENTS
 from pathway.proms.actions import TimepointClosed, outstanding_instruments, record_patient_answers
 from pathway.proms.links import check_date_of_birth, find_link, usable_timepoint
-from pathway.proms.models import PatientLink, QuestionnaireResponse
+from pathway.proms.models import GuessKind, PatientLink, QuestionnaireResponse
 from pathway.proms.patient_forms import DateOfBirthForm, PatientQuestionnaireForm
 from pathway.proms.schedule import opt_out
+from pathway.proms.throttle import is_blocked, record_failure
 from pathway.proms.timepoints import instruments_for
 
 SESSION_LINK = "prom_link"
@@ -105,39 +107,49 @@ def _needs_urgent_help(timepoint):
     return bool(phq9 and phq9.scores.get("self_harm_flag"))
 
 
-# The token is the secret here, so a forged cross-site POST can do nothing its sender could
-# not do directly; and Django's CSRF rejection would log the path, which holds the token.
+# Old emails' links and any POST from a page opened before a release land here, with or
+# without /stop/: every method does the same. The token is the proof, so there is nothing for a
+# forged cross-site request to gain, and Django's CSRF rejection would log the path (the token).
 @private_page
 @csrf_exempt
-def start(request, token):
+def open_link(request, token, _rest=None):
+    """Swap the token for a session at once, so the token leaves the address bar and history
+    and no later page, form or Referer can hold it."""
+    if is_blocked(request, GuessKind.TOKEN):
+        return _link_not_working(request)
     link = find_link(token)
     if link is None:
+        record_failure(request, GuessKind.TOKEN)
         return _link_not_working(request)
-    if request.method == "POST":
-        # A fresh session key, holding only the link's primary key: never the token.
-        request.session.cycle_key()
-        request.session[SESSION_LINK] = link.pk
-        request.session.pop(SESSION_VERIFIED, None)
-        return redirect("proms:confirm")
-    # Mail scanners open links: a GET changes nothing.
+    # A fresh session key, holding only the link's primary key: never the token. Mail scanners
+    # that open links get a session and nothing else: no answer, opt-out or count changes.
+    request.session.cycle_key()
+    request.session[SESSION_LINK] = link.pk
+    request.session.pop(SESSION_VERIFIED, None)
+    return redirect("proms:start")
+
+
+@private_page
+def start(request):
+    link = _get_link_for_session(request, verified=False)
+    if link is None:
+        return _link_not_working(request)
     timepoint = link.timepoint
     context = {
-        "token": token,
         "service": timepoint.episode.service,
         "minutes": MINUTES_PER_QUESTIONNAIRE * len(outstanding_instruments(timepoint)),
     }
-    return _render(request, "proms/patient/start.html", context)
+    return _render_form_page(request, "proms/patient/start.html", context)
 
 
 @private_page
-@csrf_exempt  # as start: the token is the proof, and a CSRF rejection would log it
-def stop(request, token):
-    link = find_link(token)
+def stop(request):
+    link = _get_link_for_session(request, verified=False)
     if link is None:
         return _link_not_working(request)
     if request.method != "POST":
         # A GET never opts anyone out; the start page holds the button.
-        return redirect("proms:start", token=token)
+        return redirect("proms:start")
     opt_out(patient=link.timepoint.episode.patient)
     return _render(
         request, "proms/patient/stopped.html", {"service": link.timepoint.episode.service}
@@ -149,6 +161,8 @@ def confirm(request):
     link = _get_link_for_session(request, verified=False)
     if link is None:
         return _link_not_working(request)
+    if is_blocked(request, GuessKind.DATE_OF_BIRTH):
+        return _link_not_working(request)
     form = DateOfBirthForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         date_of_birth = form.cleaned_data["date_of_birth"]
@@ -156,6 +170,7 @@ def confirm(request):
             request.session.cycle_key()
             request.session[SESSION_VERIFIED] = link.pk
             return redirect("proms:questionnaire")
+        record_failure(request, GuessKind.DATE_OF_BIRTH)
         link.timepoint.refresh_from_db()
         if not _usable(link):
             return _link_not_working(request)

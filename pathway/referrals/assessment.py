@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from pathway.care.models import Episode, EpisodeState
+from pathway.care.models import Episode, EpisodeState, Priority
 from pathway.clinical import InvalidAnswers, nhs_number, startback
 from pathway.clinical.red_flags import RED_FLAGS, screen_red_flags
 from pathway.clinical.referral_rules import (
@@ -122,7 +122,10 @@ def assess(form, *, user, services):
         result.startback = startback.score(answers)
         result.recommendation = recommend(result.startback.risk)
 
-    wait_priority = data.get("priority_override") or result.computed_priority or "standard"
+    # The raw answer (the form may not be valid yet), so only a known priority is used.
+    override = data.get("priority_override")
+    override = override if override in Priority.values else None
+    wait_priority = override or result.computed_priority or "standard"
     result.service_waits = [
         (service, median_wait_days(service, wait_priority)) for service in services
     ]

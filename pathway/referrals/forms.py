@@ -284,7 +284,10 @@ class ReferralForm(forms.Form):
             if number < 9:
                 answers.append({"agree": True, "disagree": False}.get(value))
             else:
-                answers.append(value or None)
+                # Only one of the field's own options: anything else posted is unanswered,
+                # not a value for the clinical core to refuse with a 500.
+                options = {str(option) for option, _label in self.fields[name].choices}
+                answers.append(value if value and value in options else None)
         return answers
 
     def require(self, names):

@@ -1,15 +1,18 @@
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_view
+from pathway.audit.actions import record_view, record_views
+from pathway.care.models import Appointment
 from pathway.clinical import nhs_number
 from pathway.clinical.red_flags import ADVICE, RED_FLAGS_BY_CODE
 from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
+from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
 from pathway.organisations.models import GPPractice, ProviderService
 from pathway.referrals.actions import record_referral
@@ -18,16 +21,32 @@ from pathway.referrals.decision import decide
 from pathway.referrals.forms import ReferralForm
 from pathway.referrals.models import Referral
 
+# The GP's list: newest first, a page at a time (keyset, so page 50 costs what page 1 does).
+GP_LIST_KEYS = (Key("created_at", descending=True), Key("pk", descending=True))
+GP_LIST_PAGE_SIZE = 50
+
 
 @role_required(Role.GP)
 def gp_home(request):
     referrals = (
         Referral.objects.visible_to(request.user)
         .select_related("patient", "service", "episode")
-        .prefetch_related("episode__appointments")
-        .order_by("-created_at")[:100]
+        # Only the booked appointments' dates, for "Appointment booked for ...".
+        .prefetch_related(
+            Prefetch(
+                "episode__appointments",
+                queryset=Appointment.objects.filter(outcome="").only(
+                    "episode_id", "starts_at", "outcome"
+                ),
+            )
+        )
     )
-    return render(request, "referrals/gp_home.html", {"referrals": referrals})
+    page = paginate(referrals, GP_LIST_KEYS, request.GET.get("cursor"), GP_LIST_PAGE_SIZE)
+    record_views(
+        request=request,
+        objects_and_patient_ids=[(referral, referral.patient_id) for referral in page.rows],
+    )
+    return render(request, "referrals/gp_home.html", {"referrals": page.rows, "page": page})
 
 
 def _referral_form(request, data=None):
@@ -88,7 +107,8 @@ def _already_submitted(request):
 
 @role_required(Role.GP)
 def new_referral(request):
-    form, services = _referral_form(request, request.POST or None)
+    # An empty POST is still a submission: it must be validated, not shown as a new form.
+    form, services = _referral_form(request, request.POST if request.method == "POST" else None)
     if not services:
         return render(request, "referrals/no_service.html")
     if request.method != "POST":

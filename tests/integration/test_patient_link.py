@@ -70,7 +70,7 @@ def form_answers(instrument, value=1, **changes):
 
 
 def continue_and_confirm(client, token):
-    client.post(f"/q/{token}/")
+    client.get(f"/q/{token}/")
     return client.post("/q/confirm/", DATE_OF_BIRTH)
 
 
@@ -80,7 +80,8 @@ def answer(client, instrument, **changes):
 
 def answer_everything(client, token, phq9_item_9=0):
     """The whole journey; every response on the way, in order."""
-    responses = [client.get(f"/q/{token}/"), client.post(f"/q/{token}/", follow=True)]
+    responses = [client.get(f"/q/{token}/")]
+    responses.append(client.get(responses[0]["Location"]))
     responses.append(client.post("/q/confirm/", DATE_OF_BIRTH, follow=True))
     for instrument in instruments_for("baseline"):
         changes = {"phq9_9": phq9_item_9} if instrument == "phq9" else {}
@@ -103,17 +104,17 @@ def test_token_has_256_bits_and_only_its_hash_is_stored(episode):
     assert not any(token in str(value) for value in row.values())
 
 
-def test_opening_the_link_changes_nothing(client, episode, token):
+def test_opening_the_link_changes_nothing_but_the_session(client, episode, token):
+    # Mail scanners open links: they must not answer, count or opt out anything.
     timepoint = episode.prom_timepoints.get(timepoint="baseline")
     link_before = model_to_dict(PatientLink.objects.get(timepoint=timepoint))
 
     response = client.get(f"/q/{token}/")
+    start = client.get(response["Location"])
 
-    assert response.status_code == 200
-    assert b"Continue" in response.content
-    assert episode.service.name.encode() in response.content
-    assert settings.SESSION_COOKIE_NAME not in response.cookies
-    assert Session.objects.count() == 0
+    assert start.status_code == 200
+    assert b"Continue" in start.content
+    assert episode.service.name.encode() in start.content
     after = PromTimepoint.objects.get(pk=timepoint.pk)
     assert (after.state, after.date_of_birth_failures) == (TimepointState.OPEN, 0)
     assert model_to_dict(PatientLink.objects.get(timepoint=timepoint)) == link_before
@@ -121,16 +122,17 @@ def test_opening_the_link_changes_nothing(client, episode, token):
     assert episode.patient.prom_opt_out_at is None
 
 
-def test_continue_moves_to_confirm_with_only_the_link_in_a_new_session(client, token):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_link_redirects_at_once_with_only_the_link_in_a_new_session(client, token, method):
     session = client.session
     session["earlier"] = "visit"
     session.save()
     old_key = session.session_key
 
-    response = client.post(f"/q/{token}/")
+    response = getattr(client, method)(f"/q/{token}/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/q/confirm/"
+    assert response["Location"] == "/q/start/"
     new_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert new_key != old_key
     stored = Session.objects.get(session_key=new_key).get_decoded()
@@ -148,8 +150,18 @@ def test_later_urls_never_hold_the_token(client, token):
     assert all(token.encode() not in r.content for r in later)
 
 
+def test_start_page_continues_to_confirm_and_holds_no_token(client, token):
+    client.get(f"/q/{token}/")
+
+    page = client.get("/q/start/").content.decode()
+
+    assert 'href="/q/confirm/"' in page
+    assert 'action="/q/stop/"' in page
+    assert token not in page
+
+
 def test_questionnaire_pages_need_the_date_of_birth_first(client, token):
-    client.post(f"/q/{token}/")
+    client.get(f"/q/{token}/")
 
     response = client.get("/q/questionnaire/pain_nrs/")
 
@@ -158,7 +170,7 @@ def test_questionnaire_pages_need_the_date_of_birth_first(client, token):
 
 
 def test_wrong_date_of_birth_shows_an_error_and_keeps_the_link_open(client, token):
-    client.post(f"/q/{token}/")
+    client.get(f"/q/{token}/")
 
     response = client.post("/q/confirm/", WRONG_DATE_OF_BIRTH)
 
@@ -170,7 +182,7 @@ def test_wrong_date_of_birth_shows_an_error_and_keeps_the_link_open(client, toke
 
 def test_wrong_dates_of_birth_lock_the_link_at_the_limit(client, token):
     limit = settings.PROM_DATE_OF_BIRTH_ATTEMPTS
-    client.post(f"/q/{token}/")
+    client.get(f"/q/{token}/")
 
     pages = [client.post("/q/confirm/", WRONG_DATE_OF_BIRTH).content.decode() for _ in range(limit)]
 
@@ -278,14 +290,14 @@ def test_returning_later_asks_for_the_date_of_birth_and_continues(client, token)
     answer(client, "odi")
     later = Client()
 
-    later.post(f"/q/{token}/")
+    later.get(f"/q/{token}/")
     before_confirming = later.get("/q/questionnaire/")
     later.post("/q/confirm/", DATE_OF_BIRTH)
 
     assert NOT_WORKING in before_confirming.content.decode()
     assert later.get("/q/questionnaire/")["Location"] == "/q/questionnaire/eq5d5l/"
     # The same browser opening the link again confirms again too.
-    client.post(f"/q/{token}/")
+    client.get(f"/q/{token}/")
     assert NOT_WORKING in client.get("/q/questionnaire/").content.decode()
 
 
@@ -374,7 +386,9 @@ def test_phq9_item_9_above_zero_shows_where_to_get_help_and_raises_an_alert(clie
 
 
 def test_stop_messages_opts_out_and_cancels_pending_messages(client, episode, token):
-    response = client.post(f"/q/{token}/stop/")
+    client.get(f"/q/{token}/")
+
+    response = client.post("/q/stop/")
 
     assert "Questionnaire messages stopped" in response.content.decode()
     episode.patient.refresh_from_db()
@@ -384,10 +398,12 @@ def test_stop_messages_opts_out_and_cancels_pending_messages(client, episode, to
     assert NOT_WORKING in client.get(f"/q/{token}/").content.decode()
 
 
-def test_opening_the_stop_address_does_not_opt_out(client, episode, token):
-    response = client.get(f"/q/{token}/stop/")
+def test_opening_the_stop_addresses_does_not_opt_out(client, episode, token):
+    # /q/<token>/stop/ was the stop button's address before links redirected at once.
+    old_address = client.post(f"/q/{token}/stop/")
+    stop_page = client.get("/q/stop/")
 
-    assert response.status_code == 302
+    assert old_address["Location"] == stop_page["Location"] == "/q/start/"
     episode.patient.refresh_from_db()
     assert episode.patient.prom_opt_out_at is None
 
@@ -399,12 +415,14 @@ def test_token_never_appears_in_logs(client, caplog, make_episode):
     caplog.set_level(logging.DEBUG, logger="django")
 
     client.get(f"/q/{secrets.token_urlsafe(32)}/")
-    client.post(f"/q/{token}/")
+    client.get(f"/q/{token}/")
     client.post("/q/confirm/", WRONG_DATE_OF_BIRTH)
     answer_everything(client, token, phq9_item_9=2)
     client.get(f"/q/{token}/")
     client.get(f"/q/{other}/stop/")
     client.post(f"/q/{other}/stop/")
+    client.post("/q/stop/")
+    client.get(f"/q/{other}/")
 
     assert caplog.records  # the capture works: the flow does log something
     logged = caplog.text + "".join(str(record.args) for record in caplog.records)
@@ -416,6 +434,7 @@ def test_questionnaire_pages_send_no_referrer_and_are_never_cached(client, token
     responses = [
         client.get(f"/q/{token}/"),
         client.post(f"/q/{token}/"),
+        client.get(f"/q/{token}/stop/"),
         client.post("/q/confirm/", DATE_OF_BIRTH),
         client.get("/q/questionnaire/"),
         client.post("/q/questionnaire/pain_nrs/", form_answers("pain_nrs")),
@@ -432,12 +451,12 @@ def test_questionnaire_pages_send_no_referrer_and_are_never_cached(client, token
 
 def test_pages_with_forms_send_referrers_only_within_the_site(client, token):
     # Under no-referrer a browser sends "Origin: null" with a form, which the CSRF check
-    # refuses; these URLs hold no token.
-    client.post(f"/q/{token}/")
-    confirm = client.get("/q/confirm/")
+    # refuses; these URLs hold no token, and same-origin sends no Referer to other sites.
+    client.get(f"/q/{token}/")
+    pages = [client.get("/q/start/"), client.get("/q/confirm/")]
     client.post("/q/confirm/", DATE_OF_BIRTH)
-    questionnaire = client.get("/q/questionnaire/pain_nrs/")
+    pages.append(client.get("/q/questionnaire/pain_nrs/"))
 
-    assert confirm["Referrer-Policy"] == questionnaire["Referrer-Policy"] == "same-origin"
-    assert confirm["Cache-Control"] == questionnaire["Cache-Control"] == "no-store"
-    assert token not in confirm.request["PATH_INFO"] + questionnaire.request["PATH_INFO"]
+    assert {page["Referrer-Policy"] for page in pages} == {"same-origin"}
+    assert {page["Cache-Control"] for page in pages} == {"no-store"}
+    assert not any(token in page.request["PATH_INFO"] for page in pages)

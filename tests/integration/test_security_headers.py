@@ -22,3 +22,22 @@ def test_pages_contain_no_inline_script(client, gp):
 
     for tag in page.split("<script")[1:]:
         assert "src=" in tag.split(">")[0]
+
+
+def test_signed_in_pages_are_never_stored_by_the_browser(client, ttp, episode):
+    client.force_login(ttp)
+
+    for url in (
+        "/ttp/",
+        f"/ttp/episodes/{episode.public_id}/",
+        f"/patients/{episode.patient.public_id}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "no-store, private"
+
+
+def test_public_pages_keep_their_own_caching(client):
+    response = client.get("/advice/back-and-neck-pain/")
+
+    assert "no-store" not in response.get("Cache-Control", "")
