@@ -44,18 +44,23 @@ def schedule_timepoint(*, episode, timepoint, due_at):
     attempts = [("invitation", 0)] + [
         (f"reminder_{number}", days) for number, days in enumerate(settings.PROM_REMINDER_DAYS, 1)
     ]
-    for attempt, days in attempts:
-        OutboundMessage.objects.get_or_create(
-            key=f"prom:{entry.pk}:{attempt}:{channels[0]}",
-            defaults={
-                "patient": episode.patient,
-                "episode": episode,
-                "prom_timepoint": entry,
-                "kind": MessageKind.PROM_INVITATION if days == 0 else MessageKind.PROM_REMINDER,
-                "channel": channels[0],
-                "due_at": due_at + _days(days),
-            },
-        )
+    # One insert for the invitation and its reminders. The time point was created just now,
+    # so no message can hold these keys yet; ignore_conflicts keeps the unique key the guard.
+    OutboundMessage.objects.bulk_create(
+        [
+            OutboundMessage(
+                key=f"prom:{entry.pk}:{attempt}:{channels[0]}",
+                patient=episode.patient,
+                episode=episode,
+                prom_timepoint=entry,
+                kind=MessageKind.PROM_INVITATION if days == 0 else MessageKind.PROM_REMINDER,
+                channel=channels[0],
+                due_at=due_at + _days(days),
+            )
+            for attempt, days in attempts
+        ],
+        ignore_conflicts=True,
+    )
     if due_at <= now:
         send_soon()
     return entry
