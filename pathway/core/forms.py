@@ -5,6 +5,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from pathway.clinical import InvalidAnswers, nhs_number
+
 
 class NHSDateWidget(forms.MultiWidget):
     """Day, month and year boxes, as the NHS.UK date input pattern asks for."""
@@ -64,3 +66,36 @@ class NHSDateField(forms.Field):
 
     def widget_attrs(self, widget):
         return {}
+
+
+class NHSNumberField(forms.CharField):
+    """An NHS number as people type it (spaces allowed), checked and stored as 10 digits.
+
+    One definition for every form that asks for one, so the wording and the check are the same
+    on the referral and the audit search."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "NHS number")
+        kwargs.setdefault("help_text", "10 digits, for example 999 123 4567")
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "class": "nhsuk-input--width-10",
+                    "inputmode": "numeric",
+                    "autocomplete": "off",
+                }
+            ),
+        )
+        kwargs.setdefault("error_messages", {"required": "Enter the NHS number"})
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return nhs_number.normalise(value)
+        except InvalidAnswers as error:
+            raise forms.ValidationError(str(error)) from None

@@ -13,11 +13,11 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from pathway.care.models import BodyPart, Priority, ReturnKind
-from pathway.clinical import InvalidAnswers, nhs_number, postcode
+from pathway.clinical import InvalidAnswers, postcode
 from pathway.clinical.questionnaires import get as get_instrument
 from pathway.clinical.red_flags import RED_FLAGS
 from pathway.clinical.referral_rules import EXCLUSIONS, URGENCY_CRITERIA
-from pathway.core.forms import NHSDateField
+from pathway.core.forms import NHSDateField, NHSNumberField
 from pathway.patients.models import Sex
 from pathway.referrals.models import SYMPTOM_DURATION_CHOICES
 
@@ -56,15 +56,7 @@ class ReferralForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     # --- Patient
-    nhs_number = forms.CharField(
-        label="NHS number",
-        help_text="10 digits, for example 999 123 4567",
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={"class": "nhsuk-input--width-10", "inputmode": "numeric", "autocomplete": "off"}
-        ),
-        error_messages={"required": "Enter the NHS number"},
-    )
+    nhs_number = NHSNumberField()
     given_name = forms.CharField(
         label="First name", max_length=100, error_messages={"required": "Enter the first name"}
     )
@@ -232,12 +224,6 @@ class ReferralForm(forms.Form):
         return self.section(STARTBACK_FIELDS)
 
     # --- Field cleaning: each error says what to do, in the clinician's words.
-    def clean_nhs_number(self):
-        try:
-            return nhs_number.normalise(self.cleaned_data["nhs_number"])
-        except InvalidAnswers as error:
-            raise forms.ValidationError(str(error)) from None
-
     def clean_postcode(self):
         try:
             return postcode.normalise(self.cleaned_data["postcode"])
