@@ -165,14 +165,13 @@ def reminder_sweep(count):
 
 
 def _queued_message_ids(queue):
-    """The message ids of the send tasks waiting in the Celery queue, oldest first (a
-    send_messages task carries a chunk of ids, send_message one)."""
+    """The message ids of the send_messages tasks waiting in the Celery queue, oldest first
+    (each task carries a chunk of ids)."""
     ids = []
     for raw in reversed(queue.lrange("celery", 0, -1)):  # LPUSH: the newest is first
         envelope = json.loads(raw)
-        task = envelope["headers"]["task"]
-        if not task.endswith(("send_message", "send_messages")):
+        if not envelope["headers"]["task"].endswith("send_messages"):
             continue
         args, _kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
-        ids.extend(args[0] if task.endswith("send_messages") else [args[0]])
+        ids.extend(args[0])
     return ids

@@ -20,11 +20,6 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task
-def send_message(message_id):
-    return sending.deliver(message_id)
-
-
-@shared_task
 def send_messages(message_ids):
     """Deliver each message in turn. One message's unexpected error does not stop the rest:
     that row stays pending and the sweep queues it again after MESSAGE_STUCK_MINUTES."""

@@ -226,7 +226,7 @@ def test_sends_lost_with_an_emptied_redis_are_queued_again_and_sent_once(
     quiet_broker, smtp, make_episode, practice
 ):
     from pathway.messaging.sending import due_message_ids
-    from pathway.messaging.tasks import send_message
+    from pathway.messaging.tasks import send_messages
 
     people = people_with_invitations(make_episode, practice, 5)
     invitations = [invitation for _, invitation in people]
@@ -236,7 +236,7 @@ def test_sends_lost_with_an_emptied_redis_are_queued_again_and_sent_once(
         # publish its send to the (private) broker.
         with kombu.Connection(broker.url()) as to_broker:
             for message_id in due_message_ids(limit=100):
-                send_message.apply_async(args=[message_id], connection=to_broker, queue="celery")
+                send_messages.apply_async(args=[[message_id]], connection=to_broker, queue="celery")
         assert broker.client().llen("celery") == len(invitations)
         assert not OutboundMessage.objects.filter(
             pk__in=[m.pk for m in invitations], queued_at__isnull=True

@@ -188,7 +188,7 @@ def wait_for_queue_to_be_worked(queue):
 def test_due_invitation_is_delivered_once_by_a_real_worker_over_smtp(
     celery_queue, start_worker, smtp, make_episode, practice
 ):
-    from pathway.messaging.tasks import send_message, sweep_outbox
+    from pathway.messaging.tasks import send_messages, sweep_outbox
     from pathway.proms.links import find_link
 
     patient = make_person(practice)
@@ -198,7 +198,7 @@ def test_due_invitation_is_delivered_once_by_a_real_worker_over_smtp(
     start_worker()
     wait_until(lambda: state_of(invitation) == MessageState.SENT, "the invitation to be sent")
     # Asked again (a task delivered twice, the next beat sweep): nothing more is sent.
-    send_message.apply_async(args=[invitation.pk], queue=celery_queue)
+    send_messages.apply_async(args=[[invitation.pk]], queue=celery_queue)
     sweep_outbox.apply_async(queue=celery_queue)
     wait_for_queue_to_be_worked(celery_queue)
 
@@ -255,7 +255,7 @@ def test_message_of_worker_killed_mid_send_is_requeued_and_delivered_once(
     celery_queue, start_worker, smtp, make_episode, practice, settings
 ):
     from pathway.messaging.sending import requeue_stuck
-    from pathway.messaging.tasks import send_message
+    from pathway.messaging.tasks import send_messages
     from pathway.proms.links import find_link
 
     smtp.handler.stall_next(1, seconds=25)
@@ -274,7 +274,7 @@ def test_message_of_worker_killed_mid_send_is_requeued_and_delivered_once(
     assert requeue_stuck(now=later) == 1
     assert state_of(invitation) == MessageState.PENDING
     start_worker()
-    send_message.apply_async(args=[invitation.pk], queue=celery_queue)
+    send_messages.apply_async(args=[[invitation.pk]], queue=celery_queue)
     wait_until(lambda: state_of(invitation) == MessageState.SENT, "the resend")
 
     [mail] = smtp.handler.to(patient.email)
