@@ -26,20 +26,9 @@ def main():
     parser.add_argument("--links", type=int, default=200)
     args = parser.parse_args()
 
-    env = measure.bench_env(args.size)
-    measure.ensure_database(env["DATABASE_URL"])
-    measure.manage("migrate", "--noinput", "-v0", env=env)
-    measure.manage("collectstatic", "--noinput", "-v0", env=env)
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pathway.settings")
-    import django
-
-    django.setup()
-    from pathway.care.models import Episode
+    env = measure.prepare(args.size)
     from pathway.organisations.models import ProviderService
 
-    if not Episode.objects.exists():
-        measure.manage("generate_region", "--size", args.size, env=env)
     names = {"gp": "region.gp", "ttp": "region.ttp", "manager": "region.manager"}
     staff = measure.users(names)
     for user in staff.values():

@@ -346,7 +346,11 @@ STAFF_PAGES = {
 }
 
 
-def run(size, *, count, warmup, names, sweep_count, pages):
+def prepare(size):
+    """The bench database of `size` as production would run it: migrated, static files
+    collected, the region generated once, and the outcome summaries that beat refreshes every
+    15 minutes (and release stores) refreshed. Sets up Django in this process; returns the
+    environment for the service processes."""
     env = bench_env(size)
     ensure_database(env["DATABASE_URL"])
     manage("migrate", "--noinput", "-v0", env=env)
@@ -361,6 +365,15 @@ def run(size, *, count, warmup, names, sweep_count, pages):
     if not Episode.objects.exists():
         print(f"pathway_bench_{size} is empty: generating the {size} region", flush=True)
         manage("generate_region", "--size", size, env=env)
+    print(f"  {size}: refreshing the outcome summaries", flush=True)
+    manage("refresh_outcome_summaries", env=env)
+    return env
+
+
+def run(size, *, count, warmup, names, sweep_count, pages):
+    env = prepare(size)
+    from pathway.care.models import Episode
+
     staff = users(names)
     for user in staff.values():
         bench_authenticator(user)
