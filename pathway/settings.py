@@ -134,6 +134,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if USING_POSTGRES and env("DB_JIT", "off") == "off":
+    # PostgreSQL's JIT compiler starts on queries its planner thinks costly and then spends
+    # up to a second compiling what runs in tens of milliseconds: measured on the waiting
+    # list's weekly history at the large size (docs/performance.md). Pages here are short
+    # queries; DB_JIT=on restores the server's own setting.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 # --- Redis, cache and Celery ------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")

@@ -47,6 +47,23 @@ def record_request_events(*, request, action, objects_and_patient_ids):
     )
 
 
+def record_request_actions(*, request, actions):
+    """One event per (action, object, patient) that a request did, written in one insert: a
+    request that creates several records audits each of them in a fixed number of queries."""
+    user = request.user if request.user.is_authenticated else None
+    ip_address = client_ip(request)
+    return AuditEvent.objects.bulk_create(
+        _event(
+            user=user,
+            action=action,
+            obj=obj,
+            patient_id=patient.pk if patient else None,
+            ip_address=ip_address,
+        )
+        for action, obj, patient in actions
+    )
+
+
 def record_request_event(*, request, action, obj, patient=None, object_type=None):
     user = request.user if request.user.is_authenticated else None
     event = _event(

@@ -218,6 +218,12 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["episode", "starts_at"], name="appointment_by_episode"),
             models.Index(fields=["clinician", "starts_at"], name="appointment_by_clinician"),
+            # "Has this episode a booked first assessment / an attended follow-up / when was it
+            # first assessed?" and the activity report's counts per kind and outcome: answered
+            # from this index alone, once per episode, on the waiting list and reports.
+            models.Index(
+                fields=["episode", "kind", "outcome", "starts_at"], name="appointment_episode_kind"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,20 +24,27 @@ def _days(days):
     return datetime.timedelta(days=days)
 
 
-def schedule_timepoint(*, episode, timepoint, due_at):
-    """The time point (once) with its invitation and reminders on the person's channel."""
+def schedule_timepoint(*, episode, timepoint, due_at, episode_is_new=False):
+    """The time point (once) with its invitation and reminders on the person's channel.
+
+    `episode_is_new` says the episode was created in this same transaction, so it can have no
+    time point yet: a plain insert then does what get_or_create's look-up and savepoint would,
+    and the unique key on (episode, time point) still refuses a second one.
+    """
     now = timezone.now()
-    entry, created = PromTimepoint.objects.get_or_create(
-        episode=episode,
-        timepoint=timepoint,
-        defaults={
-            "due_at": due_at,
-            "expires_at": due_at + _days(settings.PROM_LINK_EXPIRY_DAYS),
-            "state": TimepointState.OPEN if due_at <= now else TimepointState.SCHEDULED,
-        },
-    )
-    if not created:
-        return entry
+    values = {
+        "due_at": due_at,
+        "expires_at": due_at + _days(settings.PROM_LINK_EXPIRY_DAYS),
+        "state": TimepointState.OPEN if due_at <= now else TimepointState.SCHEDULED,
+    }
+    if episode_is_new:
+        entry = PromTimepoint.objects.create(episode=episode, timepoint=timepoint, **values)
+    else:
+        entry, created = PromTimepoint.objects.get_or_create(
+            episode=episode, timepoint=timepoint, defaults=values
+        )
+        if not created:
+            return entry
     channels = channels_for(episode.patient)
     if not channels or episode.patient.prom_opt_out_at:
         return entry
@@ -66,8 +73,13 @@ def schedule_timepoint(*, episode, timepoint, due_at):
     return entry
 
 
-def schedule_baseline(*, episode):
-    return schedule_timepoint(episode=episode, timepoint=Timepoint.BASELINE, due_at=timezone.now())
+def schedule_baseline(*, episode, episode_is_new=False):
+    return schedule_timepoint(
+        episode=episode,
+        timepoint=Timepoint.BASELINE,
+        due_at=timezone.now(),
+        episode_is_new=episode_is_new,
+    )
 
 
 def schedule_after_discharge(*, episode):

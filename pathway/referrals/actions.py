@@ -1,9 +1,9 @@
 """Recording a GP's referral: the patient, the referral and, when referred, the episode."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pathway.audit.actions import record_request_event
+from pathway.audit.actions import record_request_actions
 from pathway.audit.models import AuditAction
 from pathway.care.models import Episode, EpisodeState, EpisodeTransition
 from pathway.patients.models import Patient
@@ -30,19 +30,37 @@ PATIENT_FIELDS = (
 )
 
 
-@transaction.atomic
 def record_referral(*, request, form, assessment, decision):
     """Create or update the patient, record the referral and open the episode if referred.
 
     Idempotent by the form's submission key: a resubmitted form returns the first referral.
+
+    The first attempt trusts what was just looked up outside the transaction (no referral with
+    this key: the view checked; the patient the assessment found, or none), so it writes
+    without looking again. The unique keys on the submission key and the NHS number are the
+    guard: when a twin submission, or another referral of the same new person, committed in
+    between, the insert fails, the whole attempt is rolled back, and the second attempt looks
+    both up inside its transaction and finds what the other one wrote.
     """
+    arguments = {"request": request, "form": form, "assessment": assessment, "decision": decision}
+    try:
+        return _record_referral(**arguments, look_up=False)
+    except IntegrityError:
+        return _record_referral(**arguments, look_up=True)
+
+
+@transaction.atomic
+def _record_referral(*, request, form, assessment, decision, look_up):
     gp = request.user
     data = form.cleaned_data
-    existing = Referral.objects.filter(submission_key=data["submission_key"]).first()
-    if existing is not None:
-        return existing
+    if look_up:
+        existing = Referral.objects.filter(submission_key=data["submission_key"]).first()
+        if existing is not None:
+            return existing
 
-    patient = _save_patient(request=request, data=data)
+    patient, patient_created = _save_patient(
+        data=data, may_exist=look_up or assessment.patient is not None
+    )
     outcome = decision.outcome
     referral = Referral(
         submission_key=data["submission_key"],
@@ -67,14 +85,27 @@ def record_referral(*, request, form, assessment, decision):
         referral.service = decision.service
         _record_return(referral, data, assessment)
     referral.save()
-    record_request_event(request=request, action=AuditAction.CREATE, obj=referral, patient=patient)
+    audited = [
+        (AuditAction.CREATE if patient_created else AuditAction.UPDATE, patient, patient),
+        (AuditAction.CREATE, referral, patient),
+    ]
     if outcome == ReferralOutcome.REFERRED:
-        _open_episode(request=request, referral=referral)
+        episode = _open_episode(request=request, referral=referral)
+        audited.append((AuditAction.CREATE, episode, patient))
+    # One event per record, in one insert, in this same transaction.
+    record_request_actions(request=request, actions=audited)
     return referral
 
 
-def _save_patient(*, request, data):
+def _save_patient(*, data, may_exist):
+    """(patient, created): the person with this NHS number, with the submitted details."""
     values = {name: data[name] for name in PATIENT_FIELDS}
+    if not may_exist:
+        # Nobody had this NHS number a moment ago: insert without a savepoint. If someone
+        # was added meanwhile, the unique NHS number aborts this attempt and the next one
+        # looks them up (record_referral).
+        return Patient.objects.create(nhs_number=data["nhs_number"], **values), True
+    # Locked and read afresh, so what is not on the form (an opt-out, a death) is current.
     patient, created = Patient.objects.select_for_update().get_or_create(
         nhs_number=data["nhs_number"], defaults=values
     )
@@ -82,13 +113,7 @@ def _save_patient(*, request, data):
         for name, value in values.items():
             setattr(patient, name, value)
         patient.save()
-    record_request_event(
-        request=request,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=patient,
-        patient=patient,
-    )
-    return patient
+    return patient, created
 
 
 def _record_assessment(referral, form, assessment):
@@ -141,8 +166,5 @@ def _open_episode(*, request, referral):
         to_state=EpisodeState.AWAITING_TRIAGE,
         by=request.user,
     )
-    record_request_event(
-        request=request, action=AuditAction.CREATE, obj=episode, patient=referral.patient
-    )
-    schedule_baseline(episode=episode)
+    schedule_baseline(episode=episode, episode_is_new=True)
     return episode

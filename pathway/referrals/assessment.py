@@ -5,9 +5,12 @@ answers given so far allow. The live panels show it as the GP types; the submit 
 """
 
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pathway.care.models import Episode, EpisodeState, Priority
@@ -42,11 +45,18 @@ class Assessment:
     startback: object = None
     startback_unanswered: int = 9
     recommendation: object = None
-    service_waits: list = field(default_factory=list)
+    services: list = field(default_factory=list)
+    wait_priority: str = "standard"
 
     @property
     def stops_referral(self):
         return bool(self.red_flags and self.red_flags.stops_referral)
+
+    @cached_property
+    def service_waits(self):
+        """[(service, median wait)]: asked only when a page shows them, so a submission that
+        is recorded and redirects never reads the waiting list."""
+        return median_waits(self.services, self.wait_priority)
 
 
 def find_patient(number, date_of_birth, user):
@@ -56,11 +66,16 @@ def find_patient(number, date_of_birth, user):
     when the date of birth matches too, as a trace would, so that typing numbers at random
     reveals nobody.
     """
-    patient = Patient.objects.filter(nhs_number=number).select_related("registered_practice")
-    patient = patient.first()
+    # Whether the GP may see them is asked in the same query, by the one visibility rule.
+    patient = (
+        Patient.objects.filter(nhs_number=number)
+        .select_related("registered_practice")
+        .annotate(visible=Exists(Patient.objects.visible_to(user).filter(pk=OuterRef("pk"))))
+        .first()
+    )
     if patient is None:
         return None, False
-    visible = Patient.objects.visible_to(user).filter(pk=patient.pk).exists()
+    visible = patient.visible
     if visible or (date_of_birth and patient.date_of_birth == date_of_birth):
         return patient, visible
     return None, False
@@ -83,16 +98,22 @@ def as_previous_episode(episode):
     )
 
 
-def median_wait_days(service, priority_code):
-    """The median days waited so far by people this service has not yet assessed."""
+def median_waits(services, priority_code):
+    """[(service, median days waited so far by people it has not yet assessed, or None)],
+    in one query for all the services."""
     today = timezone.localdate()
     started = Episode.objects.filter(
-        service=service,
+        service__in=services,
         priority=priority_code,
         state__in=[EpisodeState.AWAITING_TRIAGE, EpisodeState.ASSESSMENT_BOOKED],
-    ).values_list("clock_started_on", flat=True)
-    waits = [(today - day).days for day in started]
-    return statistics.median(waits) if waits else None
+    ).values_list("service_id", "clock_started_on")
+    waits = defaultdict(list)
+    for service_id, day in started:
+        waits[service_id].append((today - day).days)
+    return [
+        (service, statistics.median(waits[service.pk]) if waits[service.pk] else None)
+        for service in services
+    ]
 
 
 def assess(form, *, user, services):
@@ -125,10 +146,8 @@ def assess(form, *, user, services):
     # The raw answer (the form may not be valid yet), so only a known priority is used.
     override = data.get("priority_override")
     override = override if override in Priority.values else None
-    wait_priority = override or result.computed_priority or "standard"
-    result.service_waits = [
-        (service, median_wait_days(service, wait_priority)) for service in services
-    ]
+    result.wait_priority = override or result.computed_priority or "standard"
+    result.services = services
     return result
 
 
@@ -172,12 +191,7 @@ def _exclusions(form, services, today):
     if len(answers) < len(EXCLUSION_FIELDS) or date_of_birth is None:
         return (), None
     service = _service_for_rules(form, services)
-    practice_id = str(form.data.get("registered_practice", ""))
-    practice = (
-        form.fields["registered_practice"].queryset.filter(pk=practice_id).first()
-        if practice_id.isdigit()
-        else None
-    )
+    practice = form.registered_practice_or_none()
     try:
         facts = ReferralFacts(
             age_years=age_on(date_of_birth, today),

@@ -52,6 +52,36 @@ def yes_no(label, *, section, required=True):
     )
 
 
+class LoadedFirstChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that looks among rows the view has already loaded before asking the
+    database, and remembers what it asked, so checking a choice twice costs one query at most.
+
+    The view holds the GP's own practice and the area's services anyway; only rows that are
+    also in the field's queryset may be passed to `remember`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loaded = {}
+
+    def __deepcopy__(self, memo):
+        # Each form gets its own copy of the field: never share rows between requests.
+        result = super().__deepcopy__(memo)
+        result.loaded = {}
+        return result
+
+    def remember(self, rows):
+        self.loaded.update({str(row.pk): row for row in rows})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = str(getattr(value, "pk", value))
+        if key not in self.loaded:
+            self.loaded[key] = super().to_python(value)
+        return self.loaded[key]
+
+
 class ReferralForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -101,7 +131,7 @@ class ReferralForm(forms.Form):
         "appointments",
         required=False,
     )
-    registered_practice = forms.ModelChoiceField(
+    registered_practice = LoadedFirstChoiceField(
         label="Registered GP practice",
         queryset=None,
         empty_label=None,
@@ -140,7 +170,7 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    service = forms.ModelChoiceField(
+    service = LoadedFirstChoiceField(
         label="Which service does the person choose?",
         queryset=None,
         required=False,
@@ -172,10 +202,16 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, practices, services, **kwargs):
+    def __init__(
+        self, *args, practices, services, loaded_practices=(), loaded_services=(), **kwargs
+    ):
+        """`loaded_practices` and `loaded_services`: rows of `practices` and `services` that the
+        caller already holds, so validating them needs no query."""
         super().__init__(*args, **kwargs)
         self.fields["registered_practice"].queryset = practices
+        self.fields["registered_practice"].remember(loaded_practices)
         self.fields["service"].queryset = services
+        self.fields["service"].remember(loaded_services)
         self.fields["service"].label_from_instance = lambda service: service.name
         self.helper = FormHelper(self)
         self.helper.form_tag = False
@@ -197,6 +233,13 @@ class ReferralForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"inline": number < 9}),
                 required=False,
             )
+
+    def registered_practice_or_none(self):
+        """The practice chosen so far, or None while none (or none of the offered) is chosen."""
+        try:
+            return self.fields["registered_practice"].clean(self.data.get("registered_practice"))
+        except forms.ValidationError:
+            return None
 
     def without_errors(self):
         """Show what was typed without judging it yet (working out scores, filling details)."""

@@ -57,6 +57,10 @@ def _referral_form(request, data=None):
         initial={"submission_key": uuid.uuid4(), "registered_practice": practice},
         practices=GPPractice.objects.filter(area_id=practice.area_id),
         services=ProviderService.objects.filter(area_id=practice.area_id),
+        # Already loaded: the usual answers (the GP's own practice, a service of the area)
+        # are checked without asking the database again.
+        loaded_practices=[practice],
+        loaded_services=services,
     )
     return form, services
 

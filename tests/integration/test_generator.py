@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg
 
 from pathway.accounts.models import User
@@ -217,3 +217,59 @@ def test_copy_path_writes_the_region_and_moves_the_id_sequences_on():
     created = User.objects.create_user(username="after.copy", role="administrator")
     assert created.pk > max(result.bench_users.values())
     assert patient.nhs_number.startswith("9991")
+
+
+def _orphans():
+    """{(table, column): rows whose foreign key names no row}, over every generated table: the
+    bulk load writes with foreign-key checks off, so this checks them afterwards."""
+    found = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.app_label not in GENERATED_APPS:
+                continue
+            for field in model._meta.concrete_fields:
+                if not field.is_relation:
+                    continue
+                parent = field.related_model._meta
+                cursor.execute(
+                    # Names from the models, never from input.
+                    f'SELECT COUNT(*) FROM "{model._meta.db_table}" c '  # noqa: S608
+                    f'WHERE c."{field.column}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM '
+                    f'"{parent.db_table}" p WHERE p."{field.target_field.column}" = '
+                    f'c."{field.column}")'
+                )
+                (count,) = cursor.fetchone()
+                if count:
+                    found[(model._meta.db_table, field.column)] = count
+    return found
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_workers_write_one_consistent_region():
+    result = generate(size=1200, seed=3, years=2, workers=2)
+    nhs_numbers = Patient.objects.values_list("nhs_number", flat=True)
+    episode_ids = list(Episode.objects.order_by("id").values_list("id", flat=True))
+
+    assert result.episodes == Episode.objects.count()
+    assert 1100 <= result.episodes <= 1300
+    assert result.counts[Episode] == result.episodes
+    assert result.counts[Appointment] == Appointment.objects.count()
+    assert len(set(nhs_numbers)) == len(nhs_numbers)
+    # Both workers' ids: interleaved, one odd and one even run from the first free id.
+    assert {episode_id % 2 for episode_id in episode_ids} == {0, 1}
+    assert _orphans() == {}
+    # The sequences are past both workers' ids.
+    assert User.objects.create_user(username="after.workers", role="administrator").pk > max(
+        User.objects.exclude(username="after.workers").values_list("id", flat=True)
+    )
+
+
+def test_shares_add_up_to_the_whole():
+    from pathway.demo.generator.parallel import share_of
+
+    for episodes in (1, 2, 3, 500_000, 500_001):
+        for workers in (1, 2, 3):
+            shares = [share_of(episodes, number, workers) for number in range(workers)]
+            assert sum(shares) == episodes
+            assert max(shares) - min(shares) <= 1

@@ -32,10 +32,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 15
-# A submission writes a row per thing it records (patient, referral, episode, transition,
-# time point, the invitation and its reminders in one insert, an audit event for each), so its
-# ceiling is its own; it must still not grow with the data. (The issue's 15 is not met: 28.)
-MAX_SUBMISSION_QUERIES = 30
+# A submission's transaction is BEGIN/COMMIT in production, which Django does not log; under
+# the test's own wrapping transaction the same atomic block is a SAVEPOINT/RELEASE pair, which
+# is logged. Only those two are allowed on top of MAX_QUERIES (13 + 2 today).
+SUBMISSION_TRANSACTION_QUERIES = 2
 SMALL, LARGE = 3, 12
 RETURN = {"return_kind": "persisting", "return_justification": "Pain came back"}
 BASELINE_SCORES = {
@@ -171,7 +171,26 @@ def test_gp_referral_submission_runs_the_same_queries_at_both_sizes(regions):
         )
         assert status == 302, size
 
-    assert counts["small"] == counts["large"] <= MAX_SUBMISSION_QUERIES, counts
+    assert counts["small"] == counts["large"] <= MAX_QUERIES + SUBMISSION_TRANSACTION_QUERIES, (
+        counts
+    )
+
+
+def test_gp_referral_of_a_known_patient_runs_the_same_queries_at_both_sizes(regions):
+    """A known person is locked and updated, not inserted, and their history is read too."""
+    counts = {}
+    for size, region in regions.items():
+        patient = PatientFactory(
+            registered_practice=region["gp"].practice, date_of_birth=datetime.date(1971, 3, 14)
+        )
+        status, counts[size] = _count(
+            region["gp"], "post", "/gp/refer/", _referral_post(region, patient.nhs_number)
+        )
+        assert status == 302, size
+
+    assert counts["small"] == counts["large"] <= MAX_QUERIES + SUBMISSION_TRANSACTION_QUERIES, (
+        counts
+    )
 
 
 def _open_link(region):

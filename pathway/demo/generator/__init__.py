@@ -23,6 +23,7 @@ from pathway.demo.generator.care import refer_episode
 from pathway.demo.generator.context import LOCAL, UTC, Context, Ids
 from pathway.demo.generator.names import nhs_numbers_from
 from pathway.demo.generator.organisations import attach_region, build_region
+from pathway.demo.generator.parallel import live_in_parallel
 from pathway.demo.generator.referrals import new_person, referral_ending_at_gp
 from pathway.demo.generator.writer import RowWriter
 
@@ -57,9 +58,20 @@ def episodes_for(size):
     return episodes
 
 
-def generate(*, size, seed=1, years=10, region=None, nhs_prefix=REGION_NHS_PREFIX, report=None):
+def generate(
+    *,
+    size,
+    seed=1,
+    years=10,
+    region=None,
+    nhs_prefix=REGION_NHS_PREFIX,
+    report=None,
+    workers=1,
+):
     """Generate `size` episodes over `years` up to now. `region`: an attach_region() result to
-    add care to existing organisations; None makes a new region. `report(text)` gets progress."""
+    add care to existing organisations; None makes a new region. `report(text)` gets progress.
+    `workers` > 1 (PostgreSQL, outside a transaction) lives the care in that many processes:
+    see parallel.py."""
     started = time.monotonic()
     report = report or (lambda text: None)
     episodes = episodes_for(size)
@@ -74,26 +86,58 @@ def generate(*, size, seed=1, years=10, region=None, nhs_prefix=REGION_NHS_PREFI
             f"Region: {len(region.services)} services, {len(region.practices)} practices, "
             f"{writer.counts()[User]} staff"
         )
-    ctx = Context(
-        rng=rng,
-        writer=writer,
-        ids=ids,
-        region=region,
-        now=now,
-        nhs_numbers=nhs_numbers_from(nhs_prefix),
+    if workers > 1:
+        writer.finish()
+        counts, lived = live_in_parallel(
+            workers=workers,
+            live=lambda worker_rng, worker_ids, share, numbers, worker_report: _live_share(
+                worker_rng, worker_ids, region, now, numbers, share, years, worker_report
+            ),
+            episodes=episodes,
+            seed=seed,
+            ids=ids,
+            nhs_numbers=nhs_numbers_from(nhs_prefix),
+            report=report,
+            started=started,
+        )
+        counts = {model: writer.counts()[model] + counts.get(model, 0) for model in counts}
+    else:
+        ctx = Context(
+            rng=rng,
+            writer=writer,
+            ids=ids,
+            region=region,
+            now=now,
+            nhs_numbers=nhs_numbers_from(nhs_prefix),
+        )
+        try:
+            _live(ctx, episodes, years, report, started)
+        finally:
+            writer.finish()
+        counts, lived = writer.counts(), ctx.episodes
+    with transaction.atomic():
+        writer.reset_sequences()
+    report("Updating the planner's statistics (VACUUM ANALYZE)")
+    writer.vacuum_analyze([model for model, count in counts.items() if count])
+    return GenerationResult(
+        counts=counts,
+        seconds=time.monotonic() - started,
+        bench_users=region.bench_users,
+        episodes=lived,
     )
+
+
+def _live_share(rng, ids, region, now, nhs_numbers, episodes, years, report):
+    """One worker's share of the care, with its own writer (and connection): (counts, episodes
+    lived)."""
+    started = time.monotonic()
+    writer = RowWriter()
+    ctx = Context(rng=rng, writer=writer, ids=ids, region=region, now=now, nhs_numbers=nhs_numbers)
     try:
         _live(ctx, episodes, years, report, started)
     finally:
         writer.finish()
-    with transaction.atomic():
-        writer.reset_sequences()
-    return GenerationResult(
-        counts=writer.counts(),
-        seconds=time.monotonic() - started,
-        bench_users=region.bench_users,
-        episodes=ctx.episodes,
-    )
+    return writer.counts(), ctx.episodes
 
 
 def _live(ctx, episodes, years, report, started):

@@ -14,15 +14,24 @@ UTC = datetime.UTC
 
 
 class Ids:
-    """Explicit ids, allocated from the first free one of each table (see RowWriter.next_ids)."""
+    """Explicit ids, allocated from the first free one of each table (see RowWriter.next_ids).
 
-    def __init__(self, first):
-        self._next = dict(first)
+    Parallel workers share the id space by interleaving: worker k of n takes first + k,
+    first + k + n, first + k + 2n, ... so their rows never collide and ids still rise with
+    time across the whole region (each worker lives the same years at the same pace).
+    """
+
+    def __init__(self, first, *, offset=0, step=1):
+        self._next = {model: value + offset for model, value in first.items()}
+        self._step = step
 
     def take(self, model):
         value = self._next[model]
-        self._next[model] = value + 1
+        self._next[model] = value + self._step
         return value
+
+    def first_free(self):
+        return dict(self._next)
 
 
 class Context:

@@ -5,8 +5,11 @@ an empty migrated database (or one with only the demo data); it refuses to add a
 Prints progress as it goes and, at the end, the bench logins.
 """
 
+import os
+
 from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.test import Client
 
 from pathway.accounts.models import User
@@ -22,6 +25,18 @@ PAGES = {
 }
 
 
+# Below this a second process costs more to start than it saves.
+PARALLEL_FROM_EPISODES = 20_000
+
+
+def default_workers(episodes):
+    """One process per core, up to 2 (the database needs the rest), on PostgreSQL for a load
+    big enough to gain from it."""
+    if connection.vendor != "postgresql" or episodes < PARALLEL_FROM_EPISODES:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 class Command(BaseCommand):
     help = "Generate a synthetic region (organisations, staff, patients, care, questionnaires)."
 
@@ -31,6 +46,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--years", type=float, default=10, help="years of referrals")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes living the care (default: one per core, up to 2, on PostgreSQL "
+            "from 20,000 episodes; otherwise 1)",
+        )
         parser.add_argument(
             "--no-check", action="store_true", help="skip the pages checked at the end"
         )
@@ -44,14 +66,20 @@ class Command(BaseCommand):
             raise CommandError(
                 "A generated region is already in this database: use a fresh database."
             )
+        workers = options["workers"]
+        if workers is None:
+            workers = default_workers(episodes)
+        if workers < 1 or (workers > 1 and connection.vendor != "postgresql"):
+            raise CommandError("--workers above 1 needs PostgreSQL; it must be at least 1.")
         self.stdout.write(
             f"Generating {episodes:,} episodes over {options['years']:g} years "
-            f"(seed {options['seed']})..."
+            f"(seed {options['seed']}, {workers} worker{'s' if workers > 1 else ''})..."
         )
         result = generate(
             size=episodes,
             seed=options["seed"],
             years=options["years"],
+            workers=workers,
             report=lambda text: self.stdout.write(text, ending="\n"),
         )
         self.stdout.write("Rows written:")
