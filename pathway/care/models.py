@@ -100,6 +100,18 @@ class Episode(models.Model):
             models.Index(fields=["patient", "-referred_at"], name="episode_by_patient"),
             # The waiting list's weekly history: episodes discharged since a date, per service.
             models.Index(fields=["service", "discharged_at"], name="episode_discharged"),
+            # The reports: a service's episodes referred within a date range, as ids to join
+            # on, from the index alone.
+            models.Index(
+                fields=["service", "referred_at"], include=["id"], name="episode_service_referred"
+            ),
+            # Open episodes per service and lead clinician: the caseload and the activity
+            # report's caseloads read only these, not a service's ten years of discharges.
+            models.Index(
+                fields=["service", "lead_clinician", "state"],
+                condition=~models.Q(state="discharged"),
+                name="episode_open",
+            ),
             # The triage queue and waiting list read only the episodes not yet triaged.
             models.Index(
                 fields=["service", "priority", "clock_started_on", "referred_at"],
@@ -222,7 +234,9 @@ class Appointment(models.Model):
             # first assessed?" and the activity report's counts per kind and outcome: answered
             # from this index alone, once per episode, on the waiting list and reports.
             models.Index(
-                fields=["episode", "kind", "outcome", "starts_at"], name="appointment_episode_kind"
+                fields=["episode", "kind", "outcome", "starts_at"],
+                include=["id"],
+                name="appointment_episode_kind",
             ),
         ]
         constraints = [
@@ -276,6 +290,12 @@ class TriageDecision(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # The activity report counts outcomes per episode from the index alone.
+        indexes = [
+            models.Index(
+                fields=["episode"], include=["outcome", "id"], name="triage_episode_outcome"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 name="triage_core_therapy_has_planned_sessions",

@@ -150,12 +150,25 @@ def proportion(k: Any, n: Any) -> Proportion:
     if n == 0:
         return Proportion(k=0, n=0, proportion=None, ci_low=None, ci_high=None)
     k, n = int(k), int(n)
-    interval = scipy_stats.binomtest(k, n).proportion_ci(
-        confidence_level=CONFIDENCE, method="wilson"
-    )
-    return Proportion(
-        k=k, n=n, proportion=k / n, ci_low=float(interval.low), ci_high=float(interval.high)
-    )
+    low, high = _wilson_interval(k, n)
+    return Proportion(k=k, n=n, proportion=k / n, ci_low=low, ci_high=high)
+
+
+# The normal quantile of the two-sided interval, worked out once.
+_WILSON_Z = float(scipy_stats.norm.ppf(0.5 + 0.5 * CONFIDENCE))
+
+
+def _wilson_interval(k, n):
+    """The Wilson score interval without continuity correction, in closed form: the formula
+    SciPy's binomtest(k, n).proportion_ci(method="wilson") applies (tests compare the two).
+    binomtest itself first works out an exact p-value that the interval does not use, which
+    cost a report with dozens of proportions tens of milliseconds."""
+    z = _WILSON_Z
+    p = k / n
+    denominator = 2 * (n + z * z)
+    centre = (2 * n * p + z * z) / denominator
+    half_width = z * math.sqrt(z * z + 4 * n * p * (1 - p)) / denominator
+    return centre - half_width, centre + half_width
 
 
 def compare_means(groups: Sequence[Iterable[Any]]) -> GroupComparison:

@@ -50,7 +50,15 @@ class PromTimepoint(models.Model):
                 fields=["episode", "timepoint"], name="one_schedule_entry_per_timepoint"
             )
         ]
-        indexes = [models.Index(fields=["state", "expires_at"], name="timepoint_expiry")]
+        indexes = [
+            models.Index(fields=["state", "expires_at"], name="timepoint_expiry"),
+            # The activity report counts each episode's time points by state, from the index.
+            models.Index(
+                fields=["episode"],
+                include=["timepoint", "state", "id"],
+                name="timepoint_episode_state",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_timepoint_display()} ({self.state})"

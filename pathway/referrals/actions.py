@@ -59,7 +59,9 @@ def _record_referral(*, request, form, assessment, decision, look_up):
             return existing
 
     patient, patient_created = _save_patient(
-        data=data, may_exist=look_up or assessment.patient is not None
+        data=data,
+        may_exist=look_up or assessment.patient is not None,
+        matched=assessment.patient,
     )
     outcome = decision.outcome
     referral = Referral(
@@ -97,8 +99,21 @@ def _record_referral(*, request, form, assessment, decision, look_up):
     return referral
 
 
-def _save_patient(*, data, may_exist):
-    """(patient, created): the person with this NHS number, with the submitted details."""
+class PatientNotMatched(Exception):
+    """The NHS number belongs to a record with another date of birth (found only on saving)."""
+
+    # The same words as the form's own check (decision._check_patient_match).
+    message = "This date of birth does not match our record for this NHS number: check both"
+
+
+def _save_patient(*, data, may_exist, matched):
+    """(patient, created): the person with this NHS number, with the submitted details.
+
+    Raises PatientNotMatched rather than overwrite a record the assessment did not match (a
+    person registered elsewhere, whom the lookup does not reveal without the date of birth,
+    or one added since) when its date of birth differs from the one typed: probably a
+    mistyped NHS number that is still valid, and that person's details must not be replaced.
+    """
     values = {name: data[name] for name in PATIENT_FIELDS}
     if not may_exist:
         # Nobody had this NHS number a moment ago: insert without a savepoint. If someone
@@ -109,6 +124,8 @@ def _save_patient(*, data, may_exist):
     patient, created = Patient.objects.select_for_update().get_or_create(
         nhs_number=data["nhs_number"], defaults=values
     )
+    if not created and matched is None and patient.date_of_birth != data["date_of_birth"]:
+        raise PatientNotMatched(PatientNotMatched.message)
     if not created:
         for name, value in values.items():
             setattr(patient, name, value)

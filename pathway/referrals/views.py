@@ -15,7 +15,7 @@ from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
 from pathway.organisations.models import GPPractice, ProviderService
-from pathway.referrals.actions import record_referral
+from pathway.referrals.actions import PatientNotMatched, record_referral
 from pathway.referrals.assessment import assess
 from pathway.referrals.decision import decide
 from pathway.referrals.forms import ReferralForm
@@ -141,6 +141,10 @@ def new_referral(request):
         referral = record_referral(
             request=request, form=form, assessment=assessment, decision=decision
         )
+    except PatientNotMatched as error:
+        # Nothing was saved (the transaction rolled back): the form again, with the reason.
+        form.add_error("date_of_birth", str(error))
+        return _render_template(request, form, assessment, services)
     except IntegrityError:
         # Two submissions of the same form raced; the first one won and is the referral.
         referral = get_object_or_404(

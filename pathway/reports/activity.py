@@ -8,7 +8,7 @@ comes from pathway.clinical.stats. The CSV export of a table is built from the s
 import datetime
 from collections import Counter
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, DateField, Max, Min, Q
 from django.db.models.functions import TruncMonth
 from django.shortcuts import render
 
@@ -30,15 +30,17 @@ from pathway.care.models import (
 from pathway.clinical.stats import mean_ci, proportion
 from pathway.core.permissions import role_required
 from pathway.proms.models import PromTimepoint, Timepoint, TimepointState
-from pathway.referrals.models import Referral, ReferralOutcome
+from pathway.referrals.models import GP_ENDED_OUTCOMES, Referral, ReferralOutcome
 from pathway.reports.charts import bar_chart
 from pathway.reports.scope import episodes_in_scope, report_scope
 from pathway.reports.tables import Table, export_if_asked
 
 RISKS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
-GP_ENDED = (ReferralOutcome.GP_DISCHARGED, ReferralOutcome.REDIRECTED, ReferralOutcome.EXCLUDED)
+GP_ENDED = GP_ENDED_OUTCOMES
 OPEN_STATES = [state for state in EpisodeState.values if state != EpisodeState.DISCHARGED]
 CANCELLED = (AppointmentOutcome.CANCELLED_BY_PATIENT, AppointmentOutcome.CANCELLED_BY_SERVICE)
+# The month-by-practice table is offered as a download, not shown.
+PRACTICE_MONTH_SLUG = "referrals-by-practice-month"
 
 
 @role_required(Role.MANAGER)
@@ -54,6 +56,7 @@ def page(request):
     tables = [
         *by_month,
         referrals_by_practice(referrals, monthly_rows),
+        referrals_by_practice_month(referrals, monthly_rows),
         gp_outcomes(referrals, gp_ended_referrals(request.user, scope), referred=referred),
         triage_outcomes(episodes),
         did_not_attend(episodes),
@@ -73,6 +76,7 @@ def page(request):
         "scope": scope,
         "scope_query": scope.querystring(),
         "tables": {table.slug.replace("-", "_"): table for table in tables},
+        "practice_month_slug": PRACTICE_MONTH_SLUG,
         "chart": bar_chart("Referrals to the service per month", monthly_counts),
     }
     return render(request, "reports/activity.html", context)
@@ -137,12 +141,13 @@ def _month_starts(scope):
 
 
 def _month_key(value):
-    # TruncMonth gives an aware datetime in the current time zone (or a date).
     return (value.year, value.month)
 
 
 def _by_month(rows):
-    return rows.annotate(month=TruncMonth("created_at")).order_by()
+    # The month's first day (local time) as a date: the database casts it, where an aware
+    # datetime would be converted in Python, once per row of thousands.
+    return rows.annotate(month=TruncMonth("created_at", output_field=DateField())).order_by()
 
 
 # --- 1. Referrals ----------------------------------------------------------------------------
@@ -201,34 +206,46 @@ def referrals_by_month(referrals, scope, rows=None):
 
 
 def referrals_by_practice(referrals, rows=None):
+    """Referrals per GP practice over the range: one row a practice, as the page shows it."""
+    per_practice = Counter()
+    for row in referrals_per_month(referrals) if rows is None else rows:
+        per_practice[(row["practice__name"], row["practice__ods_code"])] += row["n"]
+    ordered = sorted(per_practice.items(), key=lambda item: item[0][0].lower())
+    return Table(
+        slug="referrals-by-practice",
+        title="Referrals to the service by GP practice",
+        columns=["Practice", "ODS code", "Referrals"],
+        rows=[_cells(name, ods, n) for (name, ods), n in ordered],
+        note=(
+            f"n = {sum(per_practice.values())} referrals from {len(per_practice)} practices. "
+            "Every referral records its practice. The same counts month by month are in the "
+            "download below."
+        ),
+    )
+
+
+def referrals_by_practice_month(referrals, rows=None):
+    """Referrals per month and GP practice: a download only. A region's practices over two
+    years make thousands of rows, too many to read on a page (or to render quickly)."""
     per_practice = Counter()
     for row in referrals_per_month(referrals) if rows is None else rows:
         key = (_month_key(row["month"]), row["practice__ods_code"], row["practice__name"])
         per_practice[key] += row["n"]
     ordered = sorted(
-        (
-            {
-                "month": datetime.date(year, month, 1),
-                "practice__ods_code": ods,
-                "practice__name": name,
-                "n": n,
-            }
-            for ((year, month), ods, name), n in per_practice.items()
-        ),
-        key=lambda row: (_month_key(row["month"]), row["practice__name"].lower()),
+        per_practice.items(), key=lambda item: (item[0][0], item[0][2].lower(), item[0][1])
     )
     return Table(
-        slug="referrals-by-practice",
+        slug=PRACTICE_MONTH_SLUG,
         title="Referrals to the service per month, by GP practice",
         columns=["Month", "Practice", "ODS code", "Referrals"],
         rows=[
-            _cells(f"{r['month']:%b %Y}", r["practice__name"], r["practice__ods_code"], r["n"])
-            for r in ordered
+            _cells(f"{datetime.date(year, month, 1):%b %Y}", name, ods, n)
+            for ((year, month), ods, name), n in ordered
         ],
         note=(
-            f"n = {sum(row['n'] for row in ordered)} referrals from "
-            f"{len({row['practice__ods_code'] for row in ordered})} practices; months with no "
-            "referrals from a practice are left out. Every referral records its practice."
+            f"n = {sum(per_practice.values())} referrals from "
+            f"{len({key[1] for key in per_practice})} practices; months with no referrals "
+            "from a practice are left out. Every referral records its practice."
         ),
     )
 

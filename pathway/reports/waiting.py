@@ -384,17 +384,39 @@ def _index_sql(narrow, cutoffs):
     return sql, [*cte_params, *assessment, *assessment, *inner_params]
 
 
+SUMMARY_COLUMNS = (
+    "COUNT(*)",
+    "SUM(CASE WHEN i.for_assessment THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN i.target_breached OR i.rtt_breached THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN (i.target_breached OR i.rtt_breached) AND i.priority = %s THEN 1 ELSE 0 END)",
+)
+LIST_ORDER = "ORDER BY i.urgent_rank, i.clock_started_on, i.referred_at, i.pk"
+
+
+def _page_number(value):
+    """The page asked for, as Paginator.get_page reads it: anything not a whole number above 0
+    is the first page."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
 class WaitingIndex:
     """The whole list as counts and ordered ids, worked out by the database.
 
     Acts as the Paginator's object list: its length is the count, and a slice fetches only
-    that page's ids in the list's order (urgent first, then the longest waiting).
+    that page's ids in the list's order (urgent first, then the longest waiting). Given the
+    page that will be asked for (`page`), one query returns both that page's ids and the
+    counts (window aggregates over the whole list); only a page past the end costs more.
     """
 
-    def __init__(self, user, episodes, services, *, on, breaching=None):
+    def __init__(self, user, episodes, services, *, on, breaching=None, page=None):
         narrow = _narrow(user, episodes, on=on)
         cutoffs = _cutoffs(narrow, services, on=on)
         self._sql = None
+        self._page = None  # ((start, stop), ids) fetched with the counts
         self.summary = dict.fromkeys(
             ("waiting", "for_assessment", "for_treatment", "breaching", "urgent_breaching"), 0
         )
@@ -406,19 +428,35 @@ class WaitingIndex:
             where, where_params = "WHERE (i.target_breached OR i.rtt_breached) = %s", [breaching]
         self._sql = f"FROM ({sql}) i {where}"
         self._params = [*params, *where_params]
-        ((waiting, for_assessment, breaching_count, urgent_breaching),) = fetch(
-            "SELECT COUNT(*), "
-            "SUM(CASE WHEN i.for_assessment THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN i.target_breached OR i.rtt_breached THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN (i.target_breached OR i.rtt_breached) AND i.priority = %s "
-            f"THEN 1 ELSE 0 END) {self._sql}",
-            [str(Priority.URGENT), *self._params],
+        counts = None
+        if page is not None:
+            counts = self._fetch_page_with_counts(_page_number(page))
+        if counts is None:
+            counts = fetch(
+                f"SELECT {', '.join(SUMMARY_COLUMNS)} {self._sql}",
+                [str(Priority.URGENT), *self._params],
+            )[0]
+        self._set_summary(*counts)
+
+    def _fetch_page_with_counts(self, number):
+        """The page's ids and the whole list's counts in one query; None past the end."""
+        start = (number - 1) * PAGE_SIZE
+        windowed = ", ".join(f"{column} OVER ()" for column in SUMMARY_COLUMNS)
+        rows = fetch(
+            f"SELECT i.pk, {windowed} {self._sql} {LIST_ORDER} LIMIT %s OFFSET %s",
+            [str(Priority.URGENT), *self._params, PAGE_SIZE, start],
         )
+        if not rows:
+            return None
+        self._page = ((start, start + PAGE_SIZE), [row[0] for row in rows])
+        return rows[0][1:]
+
+    def _set_summary(self, waiting, for_assessment, breaching, urgent_breaching):
         self.summary = {
             "waiting": waiting,
             "for_assessment": for_assessment or 0,
             "for_treatment": waiting - (for_assessment or 0),
-            "breaching": breaching_count or 0,
+            "breaching": breaching or 0,
             "urgent_breaching": urgent_breaching or 0,
         }
 
@@ -435,9 +473,13 @@ class WaitingIndex:
         stop = self.count() if item.stop is None else item.stop
         if self._sql is None or stop <= start:
             return []
+        if self._page is not None:
+            (page_start, page_stop), ids = self._page
+            # The Paginator asks for the page's slice, cut short on the last page.
+            if start == page_start and stop == min(page_stop, self.count()):
+                return ids
         rows = fetch(
-            f"SELECT i.pk {self._sql} "
-            "ORDER BY i.urgent_rank, i.clock_started_on, i.referred_at, i.pk LIMIT %s OFFSET %s",
+            f"SELECT i.pk {self._sql} {LIST_ORDER} LIMIT %s OFFSET %s",
             [*self._params, stop - start, start],
         )
         return [pk for (pk,) in rows]
@@ -609,7 +651,9 @@ def page(request):
     if export:
         return export
 
-    index = WaitingIndex(user, episodes, scope.services, on=on, breaching=wanted)
+    index = WaitingIndex(
+        user, episodes, scope.services, on=on, breaching=wanted, page=request.GET.get("page")
+    )
     listed = Paginator(index, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = _page_rows(user, episodes, listed.object_list, on=on)
 

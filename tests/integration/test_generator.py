@@ -273,3 +273,54 @@ def test_shares_add_up_to_the_whole():
             shares = [share_of(episodes, number, workers) for number in range(workers)]
             assert sum(shares) == episodes
             assert max(shares) - min(shares) <= 1
+
+
+def _index_definitions(tables):
+    """Every index of `tables`: name, columns and kind. (A partial index's WHERE is left out:
+    PostgreSQL prints a recreated predicate with its casts written differently.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY indexdef",
+            [tables],
+        )
+        return [row[0].split(" WHERE ")[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_indexes_set_aside_for_a_load_come_back_exactly():
+    from pathway.demo.generator import CARE_TABLES
+    from pathway.demo.generator.bulk_indexes import indexes_set_aside
+
+    before = _index_definitions(CARE_TABLES)
+
+    with indexes_set_aside(CARE_TABLES, enabled=True):
+        during = _index_definitions(CARE_TABLES)
+        _region(size=150)
+
+    # Only the primary keys stay during the load; afterwards every index and unique
+    # constraint is back with its own name and definition (and the data passed them).
+    assert all(definition.split()[3].endswith("_pkey") for definition in during), during
+    assert len(during) == len(CARE_TABLES)
+    assert _index_definitions(CARE_TABLES) == before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'u' AND conrelid = ANY("
+            "SELECT oid FROM pg_class WHERE relname = ANY(%s))",
+            [CARE_TABLES],
+        )
+        assert cursor.fetchone()[0] > 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_indexes_come_back_when_the_load_fails():
+    from pathway.demo.generator import CARE_TABLES
+    from pathway.demo.generator.bulk_indexes import indexes_set_aside
+
+    before = _index_definitions(CARE_TABLES)
+
+    with pytest.raises(RuntimeError), indexes_set_aside(CARE_TABLES, enabled=True):
+        raise RuntimeError("the load failed")
+
+    assert _index_definitions(CARE_TABLES) == before

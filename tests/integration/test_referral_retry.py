@@ -1,6 +1,7 @@
 """A submission writes without looking again; a race it loses is retried once, and finds the
 winner's rows (record_referral)."""
 
+import datetime
 import threading
 
 import pytest
@@ -47,7 +48,11 @@ def test_person_added_after_the_check_is_updated_not_duplicated(gp, practice, se
     submission = _checked_submission(gp, referral_post(practice=practice))
     assert submission["assessment"].patient is None
     # Another GP's referral of the same person committed between the check and the insert.
-    added = PatientFactory(nhs_number=NEW_NHS_NUMBER, registered_practice=practice)
+    added = PatientFactory(
+        nhs_number=NEW_NHS_NUMBER,
+        registered_practice=practice,
+        date_of_birth=datetime.date(1971, 3, 14),  # as on the form: the same person
+    )
 
     referral = record_referral(**submission)
 
@@ -103,3 +108,30 @@ def test_two_referrals_of_a_new_person_at_once_make_one_patient(
     assert sorted(statuses) in ([200, 302], [302, 302])
     assert Patient.objects.filter(nhs_number=NEW_NHS_NUMBER).count() == 1
     assert Referral.objects.count() == statuses.count(302)
+
+
+@pytest.mark.django_db
+def test_someone_elses_record_with_another_date_of_birth_is_not_overwritten(
+    gp, practice, service, client
+):
+    # Registered at a practice this GP cannot see, born on another day: the assessment does not
+    # match them, so the NHS number typed is probably wrong, not a new person.
+    elsewhere = GPPractice.objects.create(
+        ods_code="B99999", name="Elsewhere Surgery", area=practice.area
+    )
+    other = PatientFactory(
+        nhs_number=NEW_NHS_NUMBER,
+        registered_practice=elsewhere,
+        date_of_birth=datetime.date(1980, 1, 1),  # the form says 14 March 1971
+    )
+    before = Patient.objects.values().get(pk=other.pk)
+    data = referral_post(practice=practice)
+    client.force_login(gp)
+
+    response = client.post(reverse("referrals:new"), data, secure=True)
+
+    assert response.status_code == 200
+    assert "does not match our record for this NHS number" in response.content.decode()
+    assert Patient.objects.values().get(pk=other.pk) == before
+    assert Referral.objects.count() == 0
+    assert not AuditEvent.objects.filter(object_type="referrals.referral").exists()

@@ -223,7 +223,7 @@ def test_manager_of_another_service_sees_only_their_own(
     assert page_table(response, "caseload")[1:] == [
         ["No lead clinician yet (no appointment booked)", "1", "1", "0", "0", "0"]
     ]
-    assert [row[1] for row in page_table(response, "referrals-by-practice")[1:]] == [
+    assert [row[0] for row in page_table(response, "referrals-by-practice")[1:]] == [
         gp.practice.name
     ]
 
@@ -268,8 +268,14 @@ def test_referrals_per_month_by_risk_and_practice(
     by_practice = Counter(
         (f"{timezone.localtime(r.created_at):%b %Y}", r.practice.name) for r in in_range
     )
+    monthly_detail = csv_table(
+        client.get(URL, {"from": date_from.isoformat(), "export": "referrals-by-practice-month"})
+    )[1:]
+    assert {(row[0], row[1]): int(row[3]) for row in monthly_detail} == by_practice
+    totals = Counter(r.practice.name for r in in_range)
     practice_rows = page_table(response, "referrals-by-practice")[1:]
-    assert {(row[0], row[1]): int(row[3]) for row in practice_rows} == by_practice
+    assert {row[0]: int(row[2]) for row in practice_rows} == totals
+    assert "export=referrals-by-practice-month" in response.content.decode()
 
 
 def test_referrals_chart_shows_the_same_months_as_its_table(client, manager, make_episode):

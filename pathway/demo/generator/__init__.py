@@ -19,13 +19,15 @@ from django.utils import timezone
 
 from pathway.accounts.models import User
 from pathway.demo.generator import distributions as d
+from pathway.demo.generator.bulk_indexes import indexes_set_aside
 from pathway.demo.generator.care import refer_episode
 from pathway.demo.generator.context import LOCAL, UTC, Context, Ids
+from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import nhs_numbers_from
 from pathway.demo.generator.organisations import attach_region, build_region
 from pathway.demo.generator.parallel import live_in_parallel
 from pathway.demo.generator.referrals import new_person, referral_ending_at_gp
-from pathway.demo.generator.writer import RowWriter
+from pathway.demo.generator.writer import CARE_MODELS, RowWriter
 
 __all__ = ["DEMO_NHS_PREFIX", "GenerationResult", "attach_region", "episodes_for", "generate"]
 
@@ -38,6 +40,9 @@ GP_ENDED_WEIGHTS = (d.GP_DISCHARGED_SHARE, d.REDIRECTED_SHARE, d.EXCLUDED_SHARE)
 # clear of the demo's named people (999 000 00xx).
 REGION_NHS_PREFIX = 999_100_000
 DEMO_NHS_PREFIX = 999_050_000
+# From this many episodes, the care tables' indexes are built after the load, not during it.
+SET_INDEXES_ASIDE_FROM = 50_000
+CARE_TABLES = [model._meta.db_table for model in CARE_MODELS]
 
 
 @dataclass
@@ -86,35 +91,40 @@ def generate(
             f"Region: {len(region.services)} services, {len(region.practices)} practices, "
             f"{writer.counts()[User]} staff"
         )
-    if workers > 1:
-        writer.finish()
-        counts, lived = live_in_parallel(
-            workers=workers,
-            live=lambda worker_rng, worker_ids, share, numbers, worker_report: _live_share(
-                worker_rng, worker_ids, region, now, numbers, share, years, worker_report
-            ),
-            episodes=episodes,
-            seed=seed,
-            ids=ids,
-            nhs_numbers=nhs_numbers_from(nhs_prefix),
-            report=report,
-            started=started,
-        )
-        counts = {model: writer.counts()[model] + counts.get(model, 0) for model in counts}
-    else:
-        ctx = Context(
-            rng=rng,
-            writer=writer,
-            ids=ids,
-            region=region,
-            now=now,
-            nhs_numbers=nhs_numbers_from(nhs_prefix),
-        )
-        try:
-            _live(ctx, episodes, years, report, started)
-        finally:
+    # A large load into PostgreSQL builds the care tables' indexes once at the end (see
+    # bulk_indexes.py); a small one, or one inside a transaction (tests), keeps them.
+    set_aside = writer.bulk and episodes >= SET_INDEXES_ASIDE_FROM
+    writer.flush()
+    with indexes_set_aside(CARE_TABLES, enabled=set_aside, report=report):
+        if workers > 1:
             writer.finish()
-        counts, lived = writer.counts(), ctx.episodes
+            counts, lived = live_in_parallel(
+                workers=workers,
+                live=lambda worker_rng, worker_ids, share, numbers, worker_report: _live_share(
+                    worker_rng, worker_ids, region, now, numbers, share, years, worker_report
+                ),
+                episodes=episodes,
+                seed=seed,
+                ids=ids,
+                nhs_numbers=nhs_numbers_from(nhs_prefix),
+                report=report,
+                started=started,
+            )
+            counts = {model: writer.counts()[model] + counts.get(model, 0) for model in counts}
+        else:
+            ctx = Context(
+                rng=rng,
+                writer=writer,
+                ids=ids,
+                region=region,
+                now=now,
+                nhs_numbers=nhs_numbers_from(nhs_prefix),
+            )
+            try:
+                _live(ctx, episodes, years, report, started)
+            finally:
+                writer.finish()
+            counts, lived = writer.counts(), ctx.episodes
     with transaction.atomic():
         writer.reset_sequences()
     report("Updating the planner's statistics (VACUUM ANALYZE)")
@@ -163,7 +173,7 @@ def _live(ctx, episodes, years, report, started):
     def returning_until(limit):
         while returns and returns[0][0] <= limit:
             when, _, person, previous_id, discharged_at = heapq.heappop(returns)
-            group = rng.choices(GROUPS, cum_weights=GROUP_WEIGHTS)[0]
+            group = pick(rng, GROUPS, GROUP_WEIGHTS)
             episode(person, when, group, previous=(previous_id, discharged_at))
 
     def episode(person, when, group, previous=None):
@@ -188,7 +198,7 @@ def _live(ctx, episodes, years, report, started):
             outcome = rng.choices(GP_ENDED, weights=GP_ENDED_WEIGHTS)[0]
             referral_ending_at_gp(ctx, new_person(ctx, practice, "care", when), when, outcome)
             continue
-        group = rng.choices(GROUPS, cum_weights=GROUP_WEIGHTS)[0]
+        group = pick(rng, GROUPS, GROUP_WEIGHTS)
         episode(new_person(ctx, practice, group, when), when, group)
     returning_until(ctx.now)
     flush(force=True)

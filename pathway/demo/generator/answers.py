@@ -9,6 +9,7 @@ import itertools
 
 from pathway.clinical import startback
 from pathway.demo.generator import distributions as d
+from pathway.demo.generator.draws import pick
 from pathway.proms.scoring import score_answers
 
 GSOS_CODES = (
@@ -118,10 +119,10 @@ def questionnaire(rng, instrument, values, *, gsos_cumulative=None, readiness_me
         items = [*spread(rng, total - item9, 8, 3), item9]
         return {"items": items}, (sum(items), item9)
     if instrument == "gsos":
-        answer = rng.choices(GSOS_CODES, cum_weights=gsos_cumulative)[0]
+        answer = pick(rng, GSOS_CODES, gsos_cumulative)
         return {"answer": answer}, answer
     if instrument == "fft":
-        answer = rng.choices(FFT_CODES, cum_weights=FFT_CUMULATIVE)[0]
+        answer = pick(rng, FFT_CODES, FFT_CUMULATIVE)
         comment = rng.choice(FFT_COMMENTS)
         return {"answer": answer, "comment": comment}, (answer, comment)
     if instrument == "readiness":

@@ -23,6 +23,7 @@ from pathway.care.models import (
 )
 from pathway.care.retention import retain_until_for
 from pathway.demo.generator import distributions as d
+from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import uuid4
 from pathway.demo.generator.proms import Questionnaires
 from pathway.demo.generator.referrals import referral_to_service
@@ -120,7 +121,7 @@ class EpisodeRun:
 
     def appointment(self, kind, starts_at, booked_at, outcome="", exception=""):
         appointment_id = self.ctx.ids.take(Appointment)
-        mode = self.rng.choices(MODES, cum_weights=MODE_WEIGHTS)[0]
+        mode = pick(self.rng, MODES, MODE_WEIGHTS)
         recorded = outcome != ""
         self.ctx.add(
             Appointment,
@@ -281,7 +282,7 @@ class EpisodeRun:
         elif self.group == "did_not_attend":
             outcome = "core_therapy"  # given a follow-up appointment, then did not attend it
         else:
-            outcome = rng.choices(CARE_CHOICES, cum_weights=CARE_WEIGHTS)[0]
+            outcome = pick(rng, CARE_CHOICES, CARE_WEIGHTS)
         planned = None
         if outcome == "core_therapy":
             planned = rng.choices(range(1, 9), cum_weights=SESSION_WEIGHTS)[0]
@@ -303,7 +304,7 @@ class EpisodeRun:
         if outcome == "same_day_discharge":
             self.discharge("discharge_at_assessment", decided_at, "same_day")
         elif outcome == "onward_referral":
-            destination = rng.choices(ONWARD, cum_weights=ONWARD_WEIGHTS)[0]
+            destination = pick(rng, ONWARD, ONWARD_WEIGHTS)
             ctx.add(
                 OnwardReferral,
                 {
@@ -343,7 +344,7 @@ class EpisodeRun:
         joined = rng.random() < d.CPPP_UPTAKE
         row.update(
             outcome="joined" if joined else "declined",
-            decline_reason="" if joined else rng.choices(DECLINE, cum_weights=DECLINE_WEIGHTS)[0],
+            decline_reason="" if joined else pick(rng, DECLINE, DECLINE_WEIGHTS),
             outcome_recorded_by_id=self.lead,
             outcome_recorded_at=decided,
         )

@@ -12,6 +12,7 @@ from pathway.clinical.red_flags import screen_red_flags
 from pathway.clinical.referral_rules import recommend
 from pathway.demo.generator import distributions as d
 from pathway.demo.generator.answers import startback_answers
+from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import mobile, person_name, postcode, uuid4
 from pathway.patients.models import Patient
 from pathway.referrals.forms import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
@@ -105,7 +106,7 @@ def _base(ctx, person, when, outcome):
         "created_at": when,
         "body_part": "neck" if rng.random() < d.NECK_SHARE else "back",
         "limb_symptoms": rng.random() < d.LIMB_SYMPTOMS_SHARE,
-        "symptom_duration": rng.choices(DURATIONS, cum_weights=DURATION_WEIGHTS)[0],
+        "symptom_duration": pick(rng, DURATIONS, DURATION_WEIGHTS),
         "recurrence": rng.random() < d.RECURRENCE_SHARE,
         "red_flag_answers": NO_RED_FLAGS,
         "red_flags_found": [],

@@ -50,6 +50,8 @@ MODELS = (
     QuestionnaireResponse,
     SafetyAlert,
 )
+# What a region's care is written into (the rest is its organisations and staff).
+CARE_MODELS = MODELS[MODELS.index(Patient) :]
 
 
 class _Table:
@@ -82,7 +84,7 @@ class RowWriter:
         self._queue = None
         # Bulk-load session settings only for a real load (its own connection and
         # transactions); inside a caller's transaction, such as a test's, every check stays on.
-        self._bulk = background
+        self.bulk = background
         if background:
             self._queue = queue.Queue(maxsize=2)
             self._error = None
@@ -136,7 +138,7 @@ class RowWriter:
             connection.close()
 
     def _write(self, chunk):
-        if self._bulk and not getattr(connection, "_generator_session", False):
+        if self.bulk and not getattr(connection, "_generator_session", False):
             self._tune_session()
         with transaction.atomic():
             for table, rows in chunk:
