@@ -56,7 +56,6 @@ def page(request):
     tables = [
         *by_month,
         referrals_by_practice(referrals, monthly_rows),
-        referrals_by_practice_month(referrals, monthly_rows),
         gp_outcomes(referrals, gp_ended_referrals(request.user, scope), referred=referred),
         triage_outcomes(episodes),
         did_not_attend(episodes),
@@ -67,6 +66,9 @@ def page(request):
         caseload(request.user, scope),
         questionnaire_responses(episodes),
     ]
+    if request.GET.get("export") == PRACTICE_MONTH_SLUG:
+        # Built only when downloaded: thousands of rows that the page does not show.
+        tables.append(referrals_by_practice_month(referrals, monthly_rows))
     export = export_if_asked(
         request, tables, filename_prefix=f"activity-{scope.date_from}-to-{scope.date_to}"
     )
