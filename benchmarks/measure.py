@@ -26,6 +26,10 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = os.environ.get("BENCH_PASSWORD", "demo-pathway-2026")
 BENCH_SECRET = "bench-only-not-a-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz"
+# How each bench size is generated, where it is not simply `--size <size>`: "recent" is one
+# year at the large size's yearly volume (500,000 episodes over ten years), so that comparing
+# it with large shows what ten years of history cost at the same workload.
+GENERATE = {"recent": ["--size", "50000", "--years", "1"]}
 
 
 def bench_env(size):
@@ -364,7 +368,7 @@ def prepare(size):
 
     if not Episode.objects.exists():
         print(f"pathway_bench_{size} is empty: generating the {size} region", flush=True)
-        manage("generate_region", "--size", size, env=env)
+        manage("generate_region", *GENERATE.get(size, ["--size", size]), env=env)
     print(f"  {size}: refreshing the outcome summaries", flush=True)
     manage("refresh_outcome_summaries", env=env)
     return env

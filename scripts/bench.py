@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.targets import evaluate, page_names  # noqa: E402 - after the path is set
+from benchmarks.targets import SIZES, evaluate, page_names  # noqa: E402 - after the path is set
 
 RESULTS = ROOT / "benchmarks" / "results.json"
 
@@ -49,12 +49,16 @@ def measure(size, args):
 
 
 def print_table(results, verdicts):
-    sizes = [size for size in ("small", "large") if size in results]
+    sizes = [size for size in SIZES if size in results]
+    ratio_columns = [
+        (label, results.get(key, {}))
+        for label, key in (("p95 L/S", "ratios"), ("p95 L/R", "history_ratios"))
+        if results.get(key)
+    ]
     header = f"{'page':<26}" + "".join(
         f"{size + ' p50':>12}{size + ' p95':>12}{'queries':>9}" for size in sizes
     )
-    if len(sizes) == 2:
-        header += f"{'p95 L/S':>9}"
+    header += "".join(f"{label:>9}" for label, _ in ratio_columns)
     print("\n" + header + "  verdict")
     print("-" * len(header) + "---------")
     for page in page_names(results):
@@ -65,8 +69,8 @@ def print_table(results, verdicts):
                 line += f"{'-':>12}{'-':>12}{'-':>9}"
             else:
                 line += f"{row['p50_ms']:>10.1f}ms{row['p95_ms']:>10.1f}ms{row['queries']:>9}"
-        if len(sizes) == 2:
-            ratio = results.get("ratios", {}).get(page)
+        for _, ratios in ratio_columns:
+            ratio = ratios.get(page)
             line += f"{ratio:>9.2f}" if ratio is not None else f"{'-':>9}"
         failed = [v for v in verdicts if v["page"] == page and not v["pass"]]
         line += "  " + ("FAIL: " + "; ".join(v["target"] for v in failed) if failed else "ok")
@@ -88,7 +92,11 @@ def print_table(results, verdicts):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="all", help="small, large or all")
+    parser.add_argument(
+        "--size",
+        default="all",
+        help="small, recent (one year at the large size's yearly volume), large or all",
+    )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests first")
     parser.add_argument("--sweep", type=int, default=100_000, help="invitations to sweep")
@@ -100,7 +108,7 @@ def main():
     parser.add_argument("--ttp", default=None)
     parser.add_argument("--manager", default=None)
     args = parser.parse_args()
-    sizes = ["small", "large"] if args.size == "all" else [args.size]
+    sizes = list(SIZES) if args.size == "all" else [args.size]
     if len(sizes) == 1 and args.sweep_size == "large":
         args.sweep_size = sizes[0]
 
@@ -111,8 +119,9 @@ def main():
     sweeps = [results[s]["reminder_sweep"] for s in sizes if "reminder_sweep" in results[s]]
     if sweeps:
         results["reminder_sweep_per_s"] = sweeps[-1]["per_s"]
-    verdicts, ratios = evaluate(results)
+    verdicts, ratios, history = evaluate(results)
     results["ratios"] = ratios
+    results["history_ratios"] = history
     results["verdicts"] = verdicts
     results["machine"] = {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
