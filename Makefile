@@ -53,7 +53,7 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(BIN)/celery -A pathway beat --loglevel=INFO
 
-## bench: page times and query counts over HTTP at each data size (SIZE=small|large|all)
+## bench: page times and query counts over HTTP at each data size (SIZE=small|recent|large|all)
 ## (needs PostgreSQL and Redis; writes benchmarks/results.json; see docs/performance.md)
 SIZE ?= all
 bench: $(STAMP)
