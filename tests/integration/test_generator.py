@@ -324,3 +324,30 @@ def test_indexes_come_back_when_the_load_fails():
         raise RuntimeError("the load failed")
 
     assert _index_definitions(CARE_TABLES) == before
+
+
+class _AfterFork:
+    """A multiprocessing after-fork hook that leaves a mark if a child runs it."""
+
+    def __init__(self, mark):
+        self.mark = mark
+
+    def __call__(self, _):
+        self.mark.write_text("the child ran the parent's after-fork hooks")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_do_not_run_the_parents_after_fork_hooks(tmp_path):
+    # Kombu registers such a hook to close the broker connections a process holds; run in a
+    # forked worker after a Celery test, it blocked forever on an inherited socket.
+    import multiprocessing.util
+
+    mark = tmp_path / "after-fork"
+    hook = _AfterFork(mark)
+    multiprocessing.util.register_after_fork(hook, hook)
+
+    generate(size=80, seed=4, years=1, workers=2)
+
+    assert not mark.exists()
+    assert Episode.objects.count() > 50

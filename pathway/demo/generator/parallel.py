@@ -12,7 +12,10 @@ dealt round the workers, so nothing collides.
 import itertools
 import multiprocessing
 import multiprocessing.connection
+import os
 import random
+import signal
+import sys
 import time
 import traceback
 
@@ -27,34 +30,38 @@ def live_in_parallel(*, workers, live, episodes, seed, ids, nhs_numbers, report,
     after stopping the others."""
     # A forked child must not share the parent's socket to the database.
     connections.close_all()
-    context = multiprocessing.get_context("fork")
     first = ids.first_free()
-    running = []
+    waiting = {}
     for number in range(workers):
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_worker,
-            name=f"generator-{number + 1}",
-            args=(sender, live, number, workers, episodes, seed, first, nhs_numbers, report),
-        )
-        process.start()
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+        # os.fork, not multiprocessing.Process: a Process runs the parent's after-fork hooks
+        # in the child, and kombu's closes the parent's broker connections, which blocks
+        # forever on a socket the child inherited (seen in the test suite after a Celery
+        # test). The child runs only the worker and leaves with os._exit, so nothing of the
+        # parent's (its atexit handlers, its open connections) runs twice.
+        pid = os.fork()
+        if pid == 0:  # the worker: whatever happens, it never returns into the parent's code
+            try:
+                receiver.close()
+                _worker(sender, live, number, workers, episodes, seed, first, nhs_numbers, report)
+            finally:
+                os._exit(0)
         sender.close()
-        running.append((process, receiver))
+        waiting[receiver] = (pid, f"generator worker {number + 1}")
     results, failures = [], []
-    waiting = {receiver: process for process, receiver in running}
     while waiting and not failures:
         # Whichever worker ends first is heard first, so a failure stops the others at once.
         for receiver in multiprocessing.connection.wait(list(waiting)):
-            process = waiting.pop(receiver)
+            pid, name = waiting.pop(receiver)
             try:
                 outcome = receiver.recv()
             except EOFError:
-                outcome = ("failed", f"{process.name} ended without a result")
-            process.join()
+                outcome = ("failed", f"{name} ended without a result")
+            os.waitpid(pid, 0)
             (results if outcome[0] == "done" else failures).append(outcome[1])
-    for process in waiting.values():
-        process.terminate()
-        process.join()
+    for pid, _ in waiting.values():
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
     if failures:
         raise RuntimeError(f"A generator worker failed:\n{failures[0]}")
     counts, lived = {}, 0
@@ -86,3 +93,6 @@ def _worker(sender, live, number, workers, episodes, seed, first, nhs_numbers, r
     finally:
         connections.close_all()
         sender.close()
+        # Output written by the worker reaches the terminal before os._exit skips the flush.
+        sys.stdout.flush()
+        sys.stderr.flush()
