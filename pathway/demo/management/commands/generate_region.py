@@ -73,7 +73,8 @@ class Command(BaseCommand):
         if workers < 1 or (workers > 1 and connection.vendor != "postgresql"):
             raise CommandError("--workers above 1 needs PostgreSQL; it must be at least 1.")
         self.stdout.write(
-            f"Generating {episodes:,} episodes over {options['years']:g} years "
+            f"Generating {episodes:,} episodes over {options['years']:g} "
+            f"year{'' if options['years'] == 1 else 's'} "
             f"(seed {options['seed']}, {workers} worker{'s' if workers > 1 else ''})..."
         )
         result = generate(
