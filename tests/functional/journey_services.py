@@ -40,10 +40,12 @@ def _test_database_url():
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def celery_worker(django_db_setup, live_server, mail_server):
     """A `celery worker` process on Redis, sending mail to `mail_server` with links to
-    `live_server`. Session-wide: starting one takes seconds."""
+    `live_server`. For the browser tests' package (starting one takes seconds), and stopped
+    when they end: left running, it took the tasks that later transactional tests published
+    and queried the test database while their teardown emptied it (a deadlock in CI)."""
     # Session fixtures run before the per-test marker checks, so check the services here.
     services.require_postgres()
     services.require_redis()
