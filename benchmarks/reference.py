@@ -22,7 +22,7 @@ def _waiting_queryset(manager):
     service = services[0] if len(services) == 1 else None
     scope = ReportScope(datetime.date.min, datetime.date.max, service, services)
     # The page's own list query (waiting._waiting), unfiltered, as the page runs it.
-    return waiting._waiting(manager, waiting._episodes(manager, scope, {}))
+    return waiting._waiting(waiting._episodes(manager, scope, {}))
 
 
 def _timed(function, *, count, warmup):

@@ -184,7 +184,7 @@ def _episode_appointments():
     return Appointment.objects.filter(episode=OuterRef("pk"))
 
 
-def _waiting(user, episodes):
+def _waiting(episodes):
     appointments = _episode_appointments()
     booked = (
         appointments.filter(kind=AppointmentKind.FIRST_ASSESSMENT, outcome="")
@@ -285,20 +285,20 @@ def _holidays(earliest, on):
     )
 
 
-def rows_now(user, episodes, *, on):
+def rows_now(episodes, *, on):
     """(WaitingRow list, bank holidays used) for everyone among `episodes` waiting on `on`:
     every row with its names and cells, for the CSV export."""
-    fetched = list(_waiting(user, episodes))
+    fetched = list(_waiting(episodes))
     holidays = _holidays(min((e.clock_started_on for e in fetched), default=on), on)
     return waiting_rows(fetched, on=on, holidays=holidays), holidays
 
 
-def _narrow(user, episodes, *, on):
+def _narrow(episodes, *, on):
     """The list's rows with only what order, counts and breaches need (no names), and the
     date each person's first-assessment target is judged on (`as_of`): the booked
     appointment's date once one is booked, otherwise today, as in `_booked_on`."""
     return (
-        _waiting(user, episodes)
+        _waiting(episodes)
         .annotate(
             as_of=Case(
                 When(
@@ -412,8 +412,8 @@ class WaitingIndex:
     counts (window aggregates over the whole list); only a page past the end costs more.
     """
 
-    def __init__(self, user, episodes, services, *, on, breaching=None, page=None):
-        narrow = _narrow(user, episodes, on=on)
+    def __init__(self, episodes, services, *, on, breaching=None, page=None):
+        narrow = _narrow(episodes, on=on)
         cutoffs = _cutoffs(narrow, services, on=on)
         self._sql = None
         self._page = None  # ((start, stop), ids) fetched with the counts
@@ -488,13 +488,13 @@ class WaitingIndex:
 def current_summary(user, scope):
     """The waiting list's counts today, for the dashboard and the board report."""
     episodes = _episodes(user, scope, {})
-    return WaitingIndex(user, episodes, list(scope.services), on=today()).summary
+    return WaitingIndex(episodes, list(scope.services), on=today()).summary
 
 
 # --- Weekly history ------------------------------------------------------------------------
 
 
-def weekly_history(user, episodes, services, *, on):
+def weekly_history(episodes, services, *, on):
     """[(week end, waiting for first assessment, of whom past their target)], oldest first.
 
     Waiting at a week's end: referred by then, not yet attended a first assessment and not
@@ -586,9 +586,9 @@ def _history_table(history):
 # --- The page ------------------------------------------------------------------------------
 
 
-def _page_rows(user, episodes, pks, *, on):
+def _page_rows(episodes, pks, *, on):
     """The WaitingRows of one page's people, fetched in full in one query, in list order."""
-    by_pk = {episode.pk: episode for episode in _waiting(user, episodes).filter(pk__in=pks)}
+    by_pk = {episode.pk: episode for episode in _waiting(episodes).filter(pk__in=pks)}
     fetched = [by_pk[pk] for pk in pks if pk in by_pk]
     holidays = _holidays(min((e.clock_started_on for e in fetched), default=on), on)
     return waiting_rows(fetched, on=on, holidays=holidays)
@@ -638,24 +638,24 @@ def page(request):
         note=LIST_NOTE,
     )
     if request.GET.get("export") == LIST_SLUG:
-        rows, _ = rows_now(user, episodes, on=on)
+        rows, _ = rows_now(episodes, on=on)
         rows = [row for row in rows if wanted is None or row.breaching == wanted]
         table.rows = [row.cells for row in rows]
         with transaction.atomic():
             _audit_export(request, rows)
             return export_if_asked(request, [table], filename_prefix=f"{on:%Y-%m-%d}")
 
-    history = weekly_history(user, episodes, services, on=on)
+    history = weekly_history(episodes, services, on=on)
     history_table = _history_table(history)
     export = export_if_asked(request, [history_table], filename_prefix=f"{on:%Y-%m-%d}")
     if export:
         return export
 
     index = WaitingIndex(
-        user, episodes, scope.services, on=on, breaching=wanted, page=request.GET.get("page")
+        episodes, scope.services, on=on, breaching=wanted, page=request.GET.get("page")
     )
     listed = Paginator(index, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = _page_rows(user, episodes, listed.object_list, on=on)
+    rows = _page_rows(episodes, listed.object_list, on=on)
 
     # The page shows every one of these people: one view event each.
     record_views(

@@ -644,7 +644,7 @@ def test_18_week_cutoff_agrees_with_the_clinical_deadline(rules):
 
 def _python_breaches(manager, on):
     """{episode pk: breaching} worked out per row in Python by the clinical rules."""
-    rows, _ = waiting.rows_now(manager, Episode.objects.visible_to(manager), on=on)
+    rows, _ = waiting.rows_now(Episode.objects.visible_to(manager), on=on)
     return {row.episode.pk: row for row in rows}
 
 
@@ -672,9 +672,9 @@ def test_waiting_index_counts_and_order_agree_with_the_row_by_row_rules(
     services = [Episode.objects.first().service]
     episodes = Episode.objects.visible_to(manager)
 
-    index = waiting.WaitingIndex(manager, episodes, services, on=today)
-    breaching = waiting.WaitingIndex(manager, episodes, services, on=today, breaching=True)
-    within = waiting.WaitingIndex(manager, episodes, services, on=today, breaching=False)
+    index = waiting.WaitingIndex(episodes, services, on=today)
+    breaching = waiting.WaitingIndex(episodes, services, on=today, breaching=True)
+    within = waiting.WaitingIndex(episodes, services, on=today, breaching=False)
 
     rows = list(python_rows.values())
     assert index.summary == {
