@@ -8,6 +8,7 @@ from pathway.audit.models import AuditAction
 from pathway.care.models import Episode, EpisodeState, EpisodeTransition
 from pathway.patients.models import Patient
 from pathway.proms.schedule import schedule_baseline
+from pathway.referrals.decision import DATE_OF_BIRTH_NOT_MATCHED
 from pathway.referrals.forms import (
     DECISION_REFER,
     EXCLUSION_FIELDS,
@@ -102,8 +103,7 @@ def _record_referral(*, request, form, assessment, decision, look_up):
 class PatientNotMatched(Exception):
     """The NHS number belongs to a record with another date of birth (found only on saving)."""
 
-    # The same words as the form's own check (decision._check_patient_match).
-    message = "This date of birth does not match our record for this NHS number: check both"
+    message = DATE_OF_BIRTH_NOT_MATCHED
 
 
 def _save_patient(*, data, may_exist, matched):

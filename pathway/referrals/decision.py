@@ -73,15 +73,19 @@ def _check_age(form, services):
         )
 
 
+# Said when a known NHS number comes with another date of birth, here and when recording
+# (referrals.actions.PatientNotMatched).
+DATE_OF_BIRTH_NOT_MATCHED = (
+    "This date of birth does not match our record for this NHS number: check both"
+)
+
+
 def _check_patient_match(form, assessment):
     """The NHS number of a known patient must come with that patient's date of birth."""
     patient = assessment.patient
     date_of_birth = form.cleaned_data.get("date_of_birth")
     if patient and date_of_birth and patient.date_of_birth != date_of_birth:
-        form.add_error(
-            "date_of_birth",
-            "This date of birth does not match our record for this NHS number: check both",
-        )
+        form.add_error("date_of_birth", DATE_OF_BIRTH_NOT_MATCHED)
 
 
 def _check_referral(form, assessment, services):

@@ -36,7 +36,6 @@ from pathway.reports.scope import episodes_in_scope, report_scope
 from pathway.reports.tables import Table, export_if_asked
 
 RISKS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
-GP_ENDED = GP_ENDED_OUTCOMES
 OPEN_STATES = [state for state in EpisodeState.values if state != EpisodeState.DISCHARGED]
 CANCELLED = (AppointmentOutcome.CANCELLED_BY_PATIENT, AppointmentOutcome.CANCELLED_BY_SERVICE)
 # The month-by-practice table is offered as a download, not shown.
@@ -107,7 +106,7 @@ def gp_ended_referrals(user, scope):
     service manager's service, or every service of an area manager's area)."""
     return Referral.objects.filter(
         practice__area_id__in={service.area_id for service in scope.services},
-        outcome__in=GP_ENDED,
+        outcome__in=GP_ENDED_OUTCOMES,
         created_at__range=scope.referred_between(),
     )
 
