@@ -326,8 +326,17 @@ if not DEBUG:
 # --- Questionnaires ----------------------------------------------------------------------------
 # Time point -> questionnaire codes; unset takes the evaluation's sets (pathway/proms/timepoints).
 PROM_INSTRUMENTS = json.loads(env("PROM_INSTRUMENTS", "null"))
-# Patient links: days a questionnaire link works, reminder days after the invitation, and wrong
-# dates of birth allowed before the link locks.
+# The windows in which answers belong to a time point (pathway.proms.windows, docs/architecture.md).
+# The baseline closes at discharge, or before it at the first attended treatment session after
+# the assessment (first_treatment_session) or at the first attended assessment (first_assessment).
+PROM_BASELINE_CLOSES_AT = env("PROM_BASELINE_CLOSES_AT", "first_treatment_session")
+# Discharge, 6 and 12 months: days before and after the due date, as JSON objects of time point
+# to days; a time point left out keeps its default (before 0; after 28, 42 and 42).
+PROM_WINDOW_BEFORE_DAYS = json.loads(env("PROM_WINDOW_BEFORE_DAYS") or "null")
+PROM_WINDOW_AFTER_DAYS = json.loads(env("PROM_WINDOW_AFTER_DAYS") or "null")
+# Patient links: days a questionnaire link works from when it is sent (never past its time
+# point's window), reminder days after the invitation, and wrong dates of birth allowed before
+# the link locks.
 PROM_LINK_EXPIRY_DAYS = int(env("PROM_LINK_EXPIRY_DAYS", "28"))
 PROM_REMINDER_DAYS = [int(day) for day in env_list("PROM_REMINDER_DAYS", "7,14")]
 PROM_DATE_OF_BIRTH_ATTEMPTS = int(env("PROM_DATE_OF_BIRTH_ATTEMPTS", "5"))

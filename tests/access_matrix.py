@@ -282,10 +282,8 @@ MATRIX: dict[str, Row] = {
     # Every later page works only in the session that opened the link; the questionnaires
     # also need the date of birth confirmed there.
     "q/start/": row("refused ok refused refused refused refused refused refused"),
-    "q/stop/": row(
-        "refused redirect refused refused refused refused refused refused",
-        "refused ok refused refused refused refused refused refused",
-    ),
+    # Stopping messages needs the date of birth confirmed too; the page says what it means.
+    "q/stop/": row("refused ok refused refused refused refused refused refused"),
     "sign-in/": row("ok ok redirect redirect redirect redirect redirect redirect"),
     "sign-in/code/": row("login login redirect redirect redirect redirect redirect redirect"),
     "sign-out/": row(
@@ -306,6 +304,10 @@ MATRIX: dict[str, Row] = {
     "ttp/episodes/<uuid:public_id>/discharge-letter/": row("login login 409 404 409 404 409 403"),
     "ttp/episodes/<uuid:public_id>/discharge/": row("login login 403 403 ok 404 403 403"),
     "ttp/episodes/<uuid:public_id>/exception/": row("login login 403 403 ok 404 403 403"),
+    "ttp/episodes/<uuid:public_id>/questionnaire-messages/": row(
+        "405 405 405 405 405 405 405 405",
+        "login login 403 403 redirect 404 403 403",
+    ),
     "ttp/episodes/<uuid:public_id>/questionnaires/": row("login login 403 403 ok 404 403 403"),
     "ttp/episodes/<uuid:public_id>/reopen/": row("login login 403 403 ok 404 403 403"),
     "ttp/episodes/<uuid:public_id>/triage/": row("login login 403 403 ok 404 403 403"),

@@ -31,7 +31,11 @@ from pathway.care.models import (
 from pathway.care.retention import retain_until_for
 from pathway.clinical.did_not_attend import propose_discharge
 from pathway.messaging.actions import queue_appointment_notice
-from pathway.proms.schedule import cancel_after_discharge, schedule_after_discharge
+from pathway.proms.schedule import (
+    cancel_after_discharge,
+    close_baseline_at_contact,
+    schedule_after_discharge,
+)
 
 CareRefused = lifecycle.IllegalTransition
 
@@ -176,6 +180,9 @@ def record_attendance(
     appointment.dna_exception_reason = dna_exception_reason.strip()
     appointment.save()
     _audit(by, appointment, episode, ip_address)
+    if outcome == AppointmentOutcome.ATTENDED:
+        # Care has started: the baseline questionnaires' window may end here (proms.windows).
+        close_baseline_at_contact(episode=episode, appointment=appointment)
 
     first = appointment.kind == AppointmentKind.FIRST_ASSESSMENT
     if outcome == AppointmentOutcome.DID_NOT_ATTEND:

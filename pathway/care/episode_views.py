@@ -19,7 +19,7 @@ from pathway.care.models import (
 )
 from pathway.clinical import nhs_number
 from pathway.core.permissions import role_required
-from pathway.proms.queries import responses_by_timepoint
+from pathway.proms.queries import responses_by_timepoint, timepoints_open_for_recording
 
 
 def _get_episode_for_user(request, public_id):
@@ -99,6 +99,8 @@ def episode_detail(request, public_id):
         "onward_referrals": list(episode.onward_referrals.all()),
         "transitions": list(episode.transitions.select_related("by")),
         "responses": responses_by_timepoint(episode),
+        # Questionnaires are recorded only inside their windows (pathway.proms.windows).
+        "recordable_timepoints": timepoints_open_for_recording(episode),
         "can_triage": first_attended
         and triage is None
         and episode.state == EpisodeState.ASSESSMENT_BOOKED,
@@ -297,5 +299,7 @@ def discharge_letter(request, public_id):
         "sessions": episode.sessions.count(),
         "onward_referrals": list(episode.onward_referrals.all()),
         "responses": responses_by_timepoint(episode),
+        # Questionnaires are recorded only inside their windows (pathway.proms.windows).
+        "recordable_timepoints": timepoints_open_for_recording(episode),
     }
     return render(request, "care/discharge_letter.html", context)

@@ -27,6 +27,11 @@ urlpatterns = [
         prom_views.record_questionnaires,
         name="record_questionnaires",
     ),
+    path(
+        "episodes/<uuid:public_id>/questionnaire-messages/",
+        prom_views.restart_questionnaire_messages,
+        name="restart_questionnaire_messages",
+    ),
     path("appointments/<int:pk>/outcome/", episode_views.appointment_outcome, name="outcome"),
     path("appointments/<int:pk>/letter/", episode_views.appointment_letter, name="letter"),
 ]

@@ -53,8 +53,11 @@ def therapy_sessions(episode, ttp, *, days):
         )
 
 
-def questionnaires(episode, ttp, timepoint, *, pain, odi_sections, eq5d_state, vas, gad7, phq9):
-    """A set of questionnaires recorded with the person, scored by the clinical core."""
+def questionnaires(
+    episode, ttp, timepoint, *, pain, odi_sections, eq5d_state, vas, gad7, phq9, days=None
+):
+    """A set of questionnaires recorded with the person, scored by the clinical core: now,
+    or (days) on the day of an appointment in the demo's past (answered_on)."""
     answers = {
         "pain_nrs": {"pain": pain},
         "odi": {"sections": odi_sections},
@@ -71,24 +74,65 @@ def questionnaires(episode, ttp, timepoint, *, pain, odi_sections, eq5d_state, v
             source="clinician",
             by=ttp,
         )
+    if days is not None:
+        answered_on(episode, timepoint, _at(days) + datetime.timedelta(minutes=20))
+
+
+def answered_on(episode, timepoint, when):
+    """The demo's history happens today through the real actions, which stamp answers now;
+    this dates a time point's answers at the appointment they belong to, inside its window."""
+    from pathway.proms.models import PromTimepoint, QuestionnaireResponse
+
+    QuestionnaireResponse.objects.filter(episode=episode, timepoint=timepoint).update(
+        completed_at=when
+    )
+    PromTimepoint.objects.filter(
+        episode=episode, timepoint=timepoint, completed_at__isnull=False
+    ).update(completed_at=when)
+
+
+def move_discharge_back(episode, *, days):
+    """The discharge, its follow-up time points (windows, answers, pending messages) happened
+    `days` earlier; the sweep then opens what is due and closes what has passed. How the demo
+    records 6- and 12-month answers inside their windows on the day it is loaded."""
+    from django.db.models import F
+
+    from pathway.care.models import Episode
+    from pathway.messaging.models import OutboundMessage
+    from pathway.proms.models import PromTimepoint, QuestionnaireResponse
+    from pathway.proms.schedule import open_due_timepoints, record_non_response
+
+    shift = datetime.timedelta(days=days)
+    follow_ups = ["discharge", "month_6", "month_12"]
+    Episode.objects.filter(pk=episode.pk).update(discharged_at=F("discharged_at") - shift)
+    entries = PromTimepoint.objects.filter(episode=episode, timepoint__in=follow_ups)
+    entries.update(
+        due_at=F("due_at") - shift,
+        opens_at=F("opens_at") - shift,
+        closes_at=F("closes_at") - shift,
+        completed_at=F("completed_at") - shift,
+    )
+    QuestionnaireResponse.objects.filter(episode=episode, timepoint__in=follow_ups).update(
+        completed_at=F("completed_at") - shift
+    )
+    OutboundMessage.objects.filter(prom_timepoint__in=entries, state="pending").update(
+        due_at=F("due_at") - shift
+    )
+    open_due_timepoints()
+    record_non_response()
 
 
 def outcome_cohort(*, gp, ttp, service, patients, rng):
     """People treated about 14 months ago, with scores at baseline, discharge, 6 and 12 months
-    that improve by amounts like the evaluation's (pain -2.6, ODI -16 at discharge)."""
+    that improve by amounts like the evaluation's (pain -2.6, ODI -16 at discharge), each
+    recorded inside its time point's window."""
     from pathway.demo.referrals import refer
-    from pathway.proms.actions import record_questionnaire
-    from pathway.proms.models import PromTimepoint
 
     for number, patient in enumerate(patients):
         outcome = "cppp" if number % 4 == 3 else "core_therapy"
         risk = ["medium", "high", "low"][number % 3]
         episode = refer(gp=gp, patient=patient, risk=risk, service=service, days_ago=440).episode
         assess_and_triage(episode, ttp, days=-430, outcome=outcome)
-        if outcome == "cppp":
-            actions.record_cppp_outcome(episode=episode, outcome="joined", by=ttp)
-        if outcome == "core_therapy":
-            therapy_sessions(episode, ttp, days=[-420, -410])
         pain, odi, vas = rng.randint(5, 9), rng.randint(30, 60), rng.randint(35, 60)
         scores = {
             "baseline": (pain, odi, vas),
@@ -96,33 +140,42 @@ def outcome_cohort(*, gp, ttp, service, patients, rng):
             "month_6": (pain - rng.randint(1, 4), odi - rng.randint(6, 22), vas + 12),
             "month_12": (pain - rng.randint(0, 4), odi - rng.randint(4, 22), vas + 10),
         }
+        # Baseline at the assessment, before the first treatment session closes its window.
+        _cohort_answers(episode, ttp, "baseline", scores["baseline"], rng)
+        answered_on(episode, "baseline", _at(-430) + datetime.timedelta(minutes=20))
+        if outcome == "cppp":
+            actions.record_cppp_outcome(episode=episode, outcome="joined", by=ttp)
+        if outcome == "core_therapy":
+            therapy_sessions(episode, ttp, days=[-420, -410])
         actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
-        for timepoint, (pain_now, odi_now, vas_now) in scores.items():
-            # The demo records follow-ups by clinician so they exist on the day it is loaded.
-            PromTimepoint.objects.filter(episode=episode, timepoint=timepoint).update(state="open")
-            odi_sections = _odi_sections(max(odi_now, 0))
-            answers = {
-                "pain_nrs": {"pain": max(pain_now, 0)},
-                "odi": {"sections": odi_sections},
-                "eq5d5l": {"state": _eq5d_state(pain_now), "vas": min(vas_now, 100)},
-                "gad7": {"items": [min(3, max(0, pain_now // 3 - k % 2)) for k in range(7)]},
-                "phq9": {"items": [min(3, max(0, pain_now // 3 - k % 2)) for k in range(8)] + [0]},
-            }
-            if timepoint != "baseline":
-                answers["gsos"] = {
-                    "answer": rng.choice(
-                        ["completely_better", "a_lot_better", "moderately_better", "same"]
-                    )
-                }
-            for instrument, given in answers.items():
-                record_questionnaire(
-                    episode=episode,
-                    timepoint=timepoint,
-                    instrument=instrument,
-                    answers=given,
-                    source="clinician",
-                    by=ttp,
-                )
+        # Each follow-up is recorded on its day: the discharge moves back to open the next.
+        for timepoint, days_to_next in (("discharge", 182), ("month_6", 183), ("month_12", 35)):
+            _cohort_answers(episode, ttp, timepoint, scores[timepoint], rng)
+            move_discharge_back(episode, days=days_to_next)
+
+
+def _cohort_answers(episode, ttp, timepoint, scores, rng):
+    pain_now, odi_now, vas_now = scores
+    answers = {
+        "pain_nrs": {"pain": max(pain_now, 0)},
+        "odi": {"sections": _odi_sections(max(odi_now, 0))},
+        "eq5d5l": {"state": _eq5d_state(pain_now), "vas": min(vas_now, 100)},
+        "gad7": {"items": [min(3, max(0, pain_now // 3 - k % 2)) for k in range(7)]},
+        "phq9": {"items": [min(3, max(0, pain_now // 3 - k % 2)) for k in range(8)] + [0]},
+    }
+    if timepoint != "baseline":
+        answers["gsos"] = {
+            "answer": rng.choice(["completely_better", "a_lot_better", "moderately_better", "same"])
+        }
+    for instrument, given in answers.items():
+        record_questionnaire(
+            episode=episode,
+            timepoint=timepoint,
+            instrument=instrument,
+            answers=given,
+            source="clinician",
+            by=ttp,
+        )
 
 
 def _odi_sections(percent):

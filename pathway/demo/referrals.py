@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pathway.care.models import Episode
 from pathway.organisations.models import GPPractice, ProviderService
+from pathway.proms.models import PromTimepoint
 from pathway.referrals.actions import record_referral
 from pathway.referrals.assessment import assess
 from pathway.referrals.decision import decide
@@ -124,4 +125,8 @@ def _backdate(referral, days_ago):
     type(referral).objects.filter(pk=referral.pk).update(created_at=when)
     Episode.objects.filter(referral=referral).update(
         referred_at=when, clock_started_on=timezone.localdate(when)
+    )
+    # The baseline's window opens at the referral (pathway.proms.windows).
+    PromTimepoint.objects.filter(episode__referral=referral, timepoint="baseline").update(
+        opens_at=when
     )

@@ -17,6 +17,7 @@ from pathway.proms.models import (
 from pathway.proms.scoring import score_answers
 from pathway.proms.tasks import email_duty_clinician
 from pathway.proms.timepoints import instruments_for
+from pathway.proms.windows import accepts_answers, not_open_reason
 
 
 @transaction.atomic
@@ -25,9 +26,19 @@ def record_questionnaire(
 ):
     """Score with the clinical core and store answers and scores together.
 
-    Raises InvalidAnswers (nothing saved) for incomplete or impossible answers. A PHQ-9 item 9
-    answer above "not at all" raises a safety alert in the same transaction.
+    Only inside the time point's window (pathway.proms.windows), whoever records them: else
+    TimepointClosed, saying why, and nothing saved. Raises InvalidAnswers (nothing saved) for
+    incomplete or impossible answers. A PHQ-9 item 9 answer above "not at all" raises a safety
+    alert in the same transaction, so an alert always names the time point it was answered in.
     """
+    # Locked, so the window cannot close between this check and the insert.
+    entry = (
+        PromTimepoint.objects.select_for_update()
+        .filter(episode=episode, timepoint=timepoint)
+        .first()
+    )
+    if entry is None or not accepts_answers(entry):
+        raise TimepointClosed(not_open_reason(entry, timepoint))
     scores, headline = score_answers(instrument, answers)
     response = QuestionnaireResponse.objects.create(
         episode=episode,
@@ -84,7 +95,8 @@ class AlertAlreadyAcknowledged(Exception):
 
 
 class TimepointClosed(Exception):
-    """The time point is completed, expired or cancelled: nothing more can be recorded."""
+    """The time point is not open for answers now (not yet open, completed, its window closed,
+    or cancelled): nothing more can be recorded. The message says which, for staff."""
 
 
 def outstanding_instruments(timepoint):
@@ -102,12 +114,13 @@ def record_patient_answers(*, timepoint, instrument, answers, ip_address=None):
     """The person's own answers to one questionnaire, saved at once so they can stop and come
     back. After the last one the time point is completed and its reminders stop.
 
-    Raises InvalidAnswers (nothing saved) or TimepointClosed (already completed, expired, or
-    this questionnaire already answered: a second submission never makes a second response).
+    Raises InvalidAnswers (nothing saved) or TimepointClosed (already completed, its window
+    closed, or this questionnaire already answered: a second submission never makes a second
+    response).
     """
     entry = PromTimepoint.objects.select_for_update().select_related("episode__patient")
     entry = entry.get(pk=timepoint.pk)
-    if entry.state != TimepointState.OPEN or entry.expires_at <= timezone.now():
+    if not accepts_answers(entry):
         raise TimepointClosed("This questionnaire link is no longer open.")
     if instrument not in outstanding_instruments(entry):
         raise TimepointClosed("This questionnaire has already been answered.")

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class PromsConfig(AppConfig):
     name = "pathway.proms"
+
+    def ready(self):
+        from pathway.proms import checks  # noqa: F401  (registers the window settings check)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 
 from pathway.accounts.scoping import ScopedQuerySet, through
 from pathway.care.models import EpisodeQuerySet
@@ -16,7 +17,8 @@ class TimepointState(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     OPEN = "open", "Waiting for the person"
     COMPLETED = "completed", "Completed"
-    NOT_RESPONDED = "not_responded", "Not responded"
+    # Its window closed before every questionnaire was answered (pathway.proms.windows).
+    NOT_RESPONDED = "not_responded", "Not answered in time"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -25,14 +27,18 @@ class PromTimepointQuerySet(ScopedQuerySet):
 
 
 class PromTimepoint(models.Model):
-    """One time point of an episode's questionnaire schedule, due and expiring on dates."""
+    """One time point of an episode's questionnaire schedule: when it is due, and the window in
+    which answers belong to it (pathway.proms.windows). Answers are taken only inside it."""
 
     episode = models.ForeignKey(
         "care.Episode", on_delete=models.PROTECT, related_name="prom_timepoints"
     )
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
     due_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
+    # The window: the invitation goes when it opens; answers from closes_at on are not taken.
+    # A baseline's closes_at is empty until the event that closes it (treatment, discharge).
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
         max_length=15, choices=TimepointState.choices, default=TimepointState.SCHEDULED
     )
@@ -51,7 +57,7 @@ class PromTimepoint(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["state", "expires_at"], name="timepoint_expiry"),
+            models.Index(fields=["state", "closes_at"], name="timepoint_closing"),
             # The activity report counts each episode's time points by state, from the index.
             models.Index(
                 fields=["episode"],
@@ -65,15 +71,32 @@ class PromTimepoint(models.Model):
 
 
 class PatientLink(models.Model):
-    """A link sent to a patient. Only the SHA-256 of its token is stored."""
+    """A link sent to a patient. Only the SHA-256 of its token is stored.
+
+    In the audit trail an event on a questionnaire link with no staff user is the person
+    themselves, acting from this link (pathway.proms.patient_audit).
+    """
 
     timepoint = models.ForeignKey(PromTimepoint, on_delete=models.PROTECT, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name = "questionnaire link"
+
     def __str__(self):
         return f"Link {self.pk}"
+
+
+class QuestionnaireStop(PatientLink):
+    """The person stopping their questionnaire messages from this link. No table of its own:
+    it gives the act its own name in the audit trail ("Questionnaire messages stopped from the
+    person's link"), which has no column for a non-staff actor or the channel used."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "questionnaire messages stopped from the person's link"
 
 
 class ResponseSource(models.TextChoices):
@@ -83,6 +106,21 @@ class ResponseSource(models.TextChoices):
 
 class ResponseQuerySet(ScopedQuerySet):
     scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
+
+    def in_window(self):
+        """Only answers given inside their time point's window: what every report counts.
+
+        The window is the time point's own (opens_at, closes_at), which the proms actions set
+        and close (pathway.proms.windows), so no report does date arithmetic of its own. The
+        actions take no answer outside a window; this also leaves out answers stored before
+        windows existed that the migration found outside theirs.
+        """
+        entries = PromTimepoint.objects.filter(
+            episode_id=OuterRef("episode_id"),
+            timepoint=OuterRef("timepoint"),
+            opens_at__lte=OuterRef("completed_at"),
+        ).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=OuterRef("completed_at")))
+        return self.filter(Exists(entries))
 
 
 class QuestionnaireResponse(models.Model):

@@ -6,29 +6,37 @@ through the address bar, history, a page or a Referer header. Every way a link o
 fail, including too many guesses from one address (pathway.proms.throttle), gives the same
 page with the same status, so nobody can tell an expired link from one that never existed.
 That status is 200 because Django logs every 4xx response with its path, which here holds the
-token; nothing here logs the token or a URL that holds it.
+token; nothing here logs the token or a URL that holds it. One exception: a real link whose
+time point's window has closed says so kindly (pathway.proms.windows), naming nobody.
+
+Answering and stopping messages both need the person's date of birth first. Each page shown
+after it is a read of the person's record, audited as their own (pathway.proms.patient_audit).
 """
 
 import functools
 
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from pathway.audit.actions import client_ip
 from pathway.clinical import InvalidAnswers
 from pathway.clinical.questionnaires import INSTRUMENTS
 from pathway.proms.actions import TimepointClosed, outstanding_instruments, record_patient_answers
-from pathway.proms.links import check_date_of_birth, find_link, usable_timepoint
+from pathway.proms.links import CLOSED, USABLE, check_date_of_birth, find_link, link_status
 from pathway.proms.models import GuessKind, PatientLink, QuestionnaireResponse
+from pathway.proms.patient_audit import record_patient_page_view
 from pathway.proms.patient_forms import DateOfBirthForm, PatientQuestionnaireForm
 from pathway.proms.schedule import opt_out
+from pathway.proms.scoring import score_answers
 from pathway.proms.throttle import is_blocked, record_failure
 from pathway.proms.timepoints import instruments_for
 
 SESSION_LINK = "prom_link"
 SESSION_VERIFIED = "prom_link_verified"
+# Where confirming the date of birth leads: to stopping messages instead of the questionnaires.
+SESSION_NEXT = "prom_link_next"
+NEXT_STOP = "stop"
 MINUTES_PER_QUESTIONNAIRE = 2
 
 # Plain-English help shown above each questionnaire, in the service's own words (the licensed
@@ -81,11 +89,20 @@ def _link_not_working(request):
     return _render(request, "proms/patient/link_not_working.html")
 
 
-def _usable(link):
-    return link.expires_at > timezone.now() and usable_timepoint(link.timepoint)
+def _closed(request, *, unsaved_urgent_answer=False):
+    # Names no service and no person either: only a real link's holder sees it.
+    context = {"unsaved_urgent_answer": unsaved_urgent_answer}
+    return _render(request, "proms/patient/closed.html", context)
 
 
-def _get_link_for_session(request, *, verified, usable=True):
+def _not_usable(request, link):
+    """The page for a link that cannot take answers now: closed kindly, or not working."""
+    if link_status(link) == CLOSED:
+        return _closed(request)
+    return _link_not_working(request)
+
+
+def _session_link(request, *, verified):
     """The link this session continued from (and confirmed, when `verified`), or None."""
     pk = request.session.get(SESSION_LINK)
     if pk is None or (verified and request.session.get(SESSION_VERIFIED) != pk):
@@ -93,10 +110,7 @@ def _get_link_for_session(request, *, verified, usable=True):
     links = PatientLink.objects.select_related(
         "timepoint__episode__patient", "timepoint__episode__service"
     )
-    link = links.filter(pk=pk).first()
-    if link is None or (usable and not _usable(link)):
-        return None
-    return link
+    return links.filter(pk=pk).first()
 
 
 def _needs_urgent_help(timepoint):
@@ -105,6 +119,29 @@ def _needs_urgent_help(timepoint):
         episode_id=timepoint.episode_id, timepoint=timepoint.timepoint, instrument="phq9"
     ).first()
     return bool(phq9 and phq9.scores.get("self_harm_flag"))
+
+
+def _flags_self_harm(instrument, answers):
+    """Whether answers that could not be saved reported thoughts of self-harm."""
+    try:
+        scores, _headline = score_answers(instrument, answers)
+    except InvalidAnswers:
+        return False
+    return bool(scores.get("self_harm_flag"))
+
+
+def _posted_self_harm(request, instrument):
+    """Whether a questionnaire posted to a closed time point reported thoughts of self-harm,
+    even with other questions left blank (PHQ-9 item 9, the clinical core's self-harm item)."""
+    if instrument not in INSTRUMENTS:
+        return False
+    form = PatientQuestionnaireForm(request.POST, instrument=INSTRUMENTS[instrument])
+    if form.is_valid():
+        return _flags_self_harm(instrument, form.answers())
+    if instrument != "phq9":
+        return False
+    item_9 = form.cleaned_data.get(INSTRUMENTS["phq9"].items[8].code)
+    return item_9 not in (None, "") and int(item_9) > 0
 
 
 # Old emails' links and any POST from a page opened before a release land here, with or
@@ -126,14 +163,15 @@ def open_link(request, token, _rest=None):
     request.session.cycle_key()
     request.session[SESSION_LINK] = link.pk
     request.session.pop(SESSION_VERIFIED, None)
+    request.session.pop(SESSION_NEXT, None)
     return redirect("proms:start")
 
 
 @private_page
 def start(request):
-    link = _get_link_for_session(request, verified=False)
-    if link is None:
-        return _link_not_working(request)
+    link = _session_link(request, verified=False)
+    if link_status(link) != USABLE:
+        return _not_usable(request, link)
     timepoint = link.timepoint
     context = {
         "service": timepoint.episode.service,
@@ -144,23 +182,29 @@ def start(request):
 
 @private_page
 def stop(request):
-    link = _get_link_for_session(request, verified=False)
-    if link is None:
-        return _link_not_working(request)
-    if request.method != "POST":
-        # A GET never opts anyone out; the start page holds the button.
-        return redirect("proms:start")
-    opt_out(patient=link.timepoint.episode.patient)
-    return _render(
-        request, "proms/patient/stopped.html", {"service": link.timepoint.episode.service}
-    )
+    """Stopping messages needs the same date of birth as answering (the same attempt limits and
+    throttling: it goes through `confirm`), then a page saying what stopping means, whose
+    button POSTs here. A GET never opts anyone out."""
+    link = _session_link(request, verified=False)
+    if link_status(link) != USABLE:
+        return _not_usable(request, link)
+    if request.session.get(SESSION_VERIFIED) != link.pk:
+        request.session[SESSION_NEXT] = NEXT_STOP
+        return redirect("proms:confirm")
+    service = link.timepoint.episode.service
+    if request.method == "POST":
+        # Audited by the action, as the person's own act from this link.
+        opt_out(patient=link.timepoint.episode.patient, link=link, ip_address=client_ip(request))
+        return _render(request, "proms/patient/stopped.html", {"service": service})
+    record_patient_page_view(request, link)
+    return _render_form_page(request, "proms/patient/stop.html", {"service": service})
 
 
 @private_page
 def confirm(request):
-    link = _get_link_for_session(request, verified=False)
-    if link is None:
-        return _link_not_working(request)
+    link = _session_link(request, verified=False)
+    if link_status(link) != USABLE:
+        return _not_usable(request, link)
     if is_blocked(request, GuessKind.DATE_OF_BIRTH):
         return _link_not_working(request)
     form = DateOfBirthForm(request.POST if request.method == "POST" else None)
@@ -169,34 +213,45 @@ def confirm(request):
         if check_date_of_birth(timepoint=link.timepoint, date_of_birth=date_of_birth):
             request.session.cycle_key()
             request.session[SESSION_VERIFIED] = link.pk
+            if request.session.pop(SESSION_NEXT, None) == NEXT_STOP:
+                return redirect("proms:stop")
             return redirect("proms:questionnaire")
         record_failure(request, GuessKind.DATE_OF_BIRTH)
         link.timepoint.refresh_from_db()
-        if not _usable(link):
-            return _link_not_working(request)
+        if link_status(link) != USABLE:
+            return _not_usable(request, link)
         form.add_error("date_of_birth", "The date of birth does not match our records")
-    return _render_form_page(request, "proms/patient/confirm.html", {"form": form})
+    context = {"form": form, "stopping": request.session.get(SESSION_NEXT) == NEXT_STOP}
+    return _render_form_page(request, "proms/patient/confirm.html", context)
 
 
 @private_page
 def next_questionnaire(request):
-    link = _get_link_for_session(request, verified=True, usable=False)
+    link = _session_link(request, verified=True)
     if link is None:
         return _link_not_working(request)
     outstanding = outstanding_instruments(link.timepoint)
     if not outstanding:
         # The last answer completes the time point, which closes the link: say thank you.
         return redirect("proms:complete")
-    if not _usable(link):
-        return _link_not_working(request)
+    if link_status(link) != USABLE:
+        return _not_usable(request, link)
     return redirect("proms:answer", instrument=outstanding[0])
 
 
 @private_page
 def answer(request, instrument):
-    link = _get_link_for_session(request, verified=True)
+    link = _session_link(request, verified=True)
     if link is None:
         return _link_not_working(request)
+    status = link_status(link)
+    if status == CLOSED and request.method == "POST":
+        # The page was opened before the window closed: these answers are not taken. If they
+        # reported thoughts of self-harm the person is shown where to get help now (no alert
+        # can be raised for an answer not taken).
+        return _closed(request, unsaved_urgent_answer=_posted_self_harm(request, instrument))
+    if status != USABLE:
+        return _not_usable(request, link)
     timepoint = link.timepoint
     if instrument not in outstanding_instruments(timepoint):
         # Answered already, or not one of this time point's questionnaires.
@@ -215,7 +270,11 @@ def answer(request, instrument):
         except InvalidAnswers as refusal:
             form.add_answers_error(str(refusal))
         except (TimepointClosed, IntegrityError):
-            # Answered in another tab or window, or the time point closed meanwhile.
+            # Answered in another tab or window, or the window closed meanwhile (as above).
+            timepoint.refresh_from_db()
+            if link_status(link) == CLOSED:
+                urgent = _flags_self_harm(instrument, form.answers())
+                return _closed(request, unsaved_urgent_answer=urgent)
             return redirect("proms:questionnaire")
         else:
             return redirect("proms:questionnaire")
@@ -228,20 +287,22 @@ def answer(request, instrument):
         "count": len(codes),
         "urgent_help": _needs_urgent_help(timepoint),
     }
+    record_patient_page_view(request, link)
     return _render_form_page(request, "proms/patient/questionnaire.html", context)
 
 
 @private_page
 def complete(request):
-    link = _get_link_for_session(request, verified=True, usable=False)
+    link = _session_link(request, verified=True)
     if link is None:
         return _link_not_working(request)
     if outstanding_instruments(link.timepoint):
-        if not _usable(link):
-            return _link_not_working(request)
+        if link_status(link) != USABLE:
+            return _not_usable(request, link)
         return redirect("proms:questionnaire")
     context = {
         "service": link.timepoint.episode.service,
         "urgent_help": _needs_urgent_help(link.timepoint),
     }
+    record_patient_page_view(request, link)
     return _render(request, "proms/patient/complete.html", context)

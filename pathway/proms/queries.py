@@ -1,9 +1,13 @@
 """Reading questionnaire responses for pages: grouped the way clinicians read them."""
 
-from pathway.proms.models import QuestionnaireResponse, Timepoint
+from pathway.proms.models import PromTimepoint, QuestionnaireResponse, Timepoint
 from pathway.proms.timepoints import instruments_for
+from pathway.proms.windows import accepts_answers
 
 TIMEPOINT_ORDER = tuple(Timepoint.values)
+# Follow-up questionnaires are the patient's own, from their link; a clinician records the
+# ones completed in clinic.
+RECORDABLE_TIMEPOINTS = (Timepoint.BASELINE, Timepoint.DISCHARGE)
 
 
 def group_by_timepoint(responses):
@@ -39,3 +43,11 @@ def _instruments_or_none(timepoint):
         return instruments_for(timepoint)
     except (KeyError, ValueError):
         return []
+
+
+def timepoints_open_for_recording(episode):
+    """The time points a clinician can record questionnaires for now (inside their windows),
+    in pathway order, in one query."""
+    entries = PromTimepoint.objects.filter(episode=episode, timepoint__in=RECORDABLE_TIMEPOINTS)
+    open_now = {entry.timepoint for entry in entries if accepts_answers(entry)}
+    return [timepoint for timepoint in RECORDABLE_TIMEPOINTS if timepoint in open_now]

@@ -3,6 +3,10 @@
 Every time point and every message is a database row with its due date, created up front by
 these actions, so nothing depends on a long countdown in a queue: the beat sweep sends what is
 due (pathway.messaging.tasks). Unique keys make creating the same row twice impossible.
+
+Each time point has a window in which answers belong to it (pathway.proms.windows): the
+invitation goes when it opens, and it closes either at its end date (the sweep records it as not
+answered in time) or, for the baseline, at the event that ends it (close_baseline).
 """
 
 import datetime
@@ -13,9 +17,11 @@ from django.utils import timezone
 
 from pathway.audit.actions import record_audit_event
 from pathway.audit.models import AuditAction
+from pathway.care.models import AppointmentKind
 from pathway.messaging.actions import channels_for, send_soon
 from pathway.messaging.models import MessageKind, MessageState, OutboundMessage
-from pathway.proms.models import PromTimepoint, Timepoint, TimepointState
+from pathway.proms import windows
+from pathway.proms.models import PromTimepoint, QuestionnaireStop, Timepoint, TimepointState
 
 AFTER_DISCHARGE = {Timepoint.MONTH_6: 182, Timepoint.MONTH_12: 365}
 
@@ -24,8 +30,9 @@ def _days(days):
     return datetime.timedelta(days=days)
 
 
-def schedule_timepoint(*, episode, timepoint, due_at, episode_is_new=False):
-    """The time point (once) with its invitation and reminders on the person's channel.
+def schedule_timepoint(*, episode, timepoint, due_at, opens_at, closes_at, episode_is_new=False):
+    """The time point (once), open from `opens_at` until `closes_at` (None: until an event
+    closes it), with its invitation when it opens and reminders after, on the person's channel.
 
     `episode_is_new` says the episode was created in this same transaction, so it can have no
     time point yet: a plain insert then does what get_or_create's look-up and savepoint would,
@@ -34,8 +41,9 @@ def schedule_timepoint(*, episode, timepoint, due_at, episode_is_new=False):
     now = timezone.now()
     values = {
         "due_at": due_at,
-        "expires_at": due_at + _days(settings.PROM_LINK_EXPIRY_DAYS),
-        "state": TimepointState.OPEN if due_at <= now else TimepointState.SCHEDULED,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "state": TimepointState.OPEN if opens_at <= now else TimepointState.SCHEDULED,
     }
     if episode_is_new:
         entry = PromTimepoint.objects.create(episode=episode, timepoint=timepoint, **values)
@@ -45,49 +53,113 @@ def schedule_timepoint(*, episode, timepoint, due_at, episode_is_new=False):
         )
         if not created:
             return entry
-    channels = channels_for(episode.patient)
-    if not channels or episode.patient.prom_opt_out_at:
-        return entry
-    attempts = [("invitation", 0)] + [
-        (f"reminder_{number}", days) for number, days in enumerate(settings.PROM_REMINDER_DAYS, 1)
-    ]
-    # One insert for the invitation and its reminders. The time point was created just now,
-    # so no message can hold these keys yet; ignore_conflicts keeps the unique key the guard.
-    OutboundMessage.objects.bulk_create(
-        [
-            OutboundMessage(
-                key=f"prom:{entry.pk}:{attempt}:{channels[0]}",
-                patient=episode.patient,
-                episode=episode,
-                prom_timepoint=entry,
-                kind=MessageKind.PROM_INVITATION if days == 0 else MessageKind.PROM_REMINDER,
-                channel=channels[0],
-                due_at=due_at + _days(days),
-            )
-            for attempt, days in attempts
-        ],
-        ignore_conflicts=True,
-    )
-    if due_at <= now:
-        send_soon()
+    if episode.patient.prom_opt_out_at is None:
+        # The time point was created just now, so no message can hold these keys yet.
+        _queue_invitations(entry, episode.patient, now=now)
     return entry
 
 
+def _queue_invitations(entry, patient, *, now, key_suffix=""):
+    """The invitation when the window opens (or now, for one that opened in the past) and its
+    reminders, on the person's first consented channel, in one insert; ignore_conflicts keeps
+    the unique key the guard against writing them twice."""
+    channels = channels_for(patient)
+    if not channels:
+        return
+    invite_at = max(entry.opens_at, now)
+    attempts = [("invitation", 0)] + [
+        (f"reminder_{number}", days) for number, days in enumerate(settings.PROM_REMINDER_DAYS, 1)
+    ]
+    OutboundMessage.objects.bulk_create(
+        [
+            OutboundMessage(
+                key=f"prom:{entry.pk}:{attempt}:{channels[0]}{key_suffix}",
+                patient=patient,
+                episode_id=entry.episode_id,
+                prom_timepoint=entry,
+                kind=MessageKind.PROM_INVITATION if days == 0 else MessageKind.PROM_REMINDER,
+                channel=channels[0],
+                due_at=invite_at + _days(days),
+            )
+            for attempt, days in attempts
+            # A reminder due after the window has closed would only open a closed link.
+            if entry.closes_at is None or invite_at + _days(days) < entry.closes_at
+        ],
+        ignore_conflicts=True,
+    )
+    if invite_at <= now:
+        send_soon()
+
+
 def schedule_baseline(*, episode, episode_is_new=False):
+    """Baseline: due now, open from the referral until the first treatment contact or
+    discharge closes it (close_baseline)."""
+    now = timezone.now()
     return schedule_timepoint(
         episode=episode,
         timepoint=Timepoint.BASELINE,
-        due_at=timezone.now(),
+        due_at=now,
+        opens_at=min(episode.referred_at, now),
+        closes_at=None,
         episode_is_new=episode_is_new,
     )
 
 
 def schedule_after_discharge(*, episode):
-    """Discharge questionnaires now; 6 and 12 months after the discharge date."""
+    """Discharge closes the baseline; discharge questionnaires now; 6 and 12 months after the
+    discharge date, each in its window."""
     discharged = episode.discharged_at or timezone.now()
-    schedule_timepoint(episode=episode, timepoint=Timepoint.DISCHARGE, due_at=discharged)
-    for timepoint, days in AFTER_DISCHARGE.items():
-        schedule_timepoint(episode=episode, timepoint=timepoint, due_at=discharged + _days(days))
+    close_baseline(episode=episode, at=discharged)
+    for timepoint, days in [(Timepoint.DISCHARGE, 0), *AFTER_DISCHARGE.items()]:
+        due_at = discharged + _days(days)
+        opens_at, closes_at = windows.follow_up_window(timepoint, due_at)
+        schedule_timepoint(
+            episode=episode,
+            timepoint=timepoint,
+            due_at=due_at,
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+
+
+@transaction.atomic
+def close_baseline(*, episode, at):
+    """The baseline window ends at `at`: the first treatment contact, or discharge, whichever
+    comes first (a later event changes nothing). Waiting, it is now not answered in time, and
+    its reminders stop; completed before `at`, it stays completed. Answers given from `at` on
+    are not baseline answers (QuestionnaireResponse.objects.in_window)."""
+    entry = (
+        PromTimepoint.objects.select_for_update()
+        .filter(episode=episode, timepoint=Timepoint.BASELINE, closes_at__isnull=True)
+        .first()
+    )
+    if entry is None:
+        return None
+    entry.closes_at = at
+    completed_late = (
+        entry.state == TimepointState.COMPLETED
+        and entry.completed_at is not None
+        and entry.completed_at >= at
+    )
+    if entry.state in (TimepointState.SCHEDULED, TimepointState.OPEN) or completed_late:
+        entry.state = TimepointState.NOT_RESPONDED
+        _cancel_pending(entry, "The baseline closed: care has started")
+    entry.save(update_fields=["closes_at", "state"])
+    return entry
+
+
+def close_baseline_at_contact(*, episode, appointment):
+    """An attended appointment closes the baseline when it is the contact that ends it
+    (PROM_BASELINE_CLOSES_AT), at the time the appointment started."""
+    is_first_assessment = appointment.kind == AppointmentKind.FIRST_ASSESSMENT
+    if windows.contact_closes_baseline(is_first_assessment=is_first_assessment):
+        close_baseline(episode=episode, at=min(appointment.starts_at, timezone.now()))
+
+
+def _cancel_pending(entry, reason):
+    OutboundMessage.objects.filter(prom_timepoint=entry, state=MessageState.PENDING).update(
+        state=MessageState.CANCELLED, last_error=reason
+    )
 
 
 def cancel_after_discharge(*, episode):
@@ -105,13 +177,21 @@ def cancel_after_discharge(*, episode):
 
 
 @transaction.atomic
-def opt_out(*, patient):
-    """No more questionnaire messages for this person, from now."""
+def opt_out(*, patient, link=None, ip_address=None):
+    """No more questionnaire messages for this person, from now. `link`: the person did it
+    themselves from this questionnaire link (after confirming their date of birth)."""
     if patient.prom_opt_out_at is None:
         patient.prom_opt_out_at = timezone.now()
         patient.save(update_fields=["prom_opt_out_at"])
-        # The person acted themselves, from their link: no staff user.
-        record_audit_event(user=None, action=AuditAction.UPDATE, obj=patient, patient=patient)
+        # No staff user: the person acted themselves. From a link, the event names the act
+        # and the link (the channel); the audit trail has no column for either.
+        record_audit_event(
+            user=None,
+            action=AuditAction.UPDATE,
+            obj=QuestionnaireStop(pk=link.pk) if link else patient,
+            patient=patient,
+            ip_address=ip_address,
+        )
     OutboundMessage.objects.filter(
         patient=patient,
         state=MessageState.PENDING,
@@ -119,21 +199,49 @@ def opt_out(*, patient):
     ).update(state=MessageState.CANCELLED, last_error="The person opted out")
 
 
+@transaction.atomic
+def restart_messages(*, patient, by, ip_address=None):
+    """A clinician starts the person's questionnaire messages again, at the person's request:
+    each time point still waiting for answers is sent a new invitation and reminders (the old
+    ones were cancelled when the person stopped them). Returns how many time points."""
+    patient = type(patient).objects.select_for_update().get(pk=patient.pk)
+    if patient.prom_opt_out_at is None:
+        return 0  # already receiving them (a second click changes nothing)
+    stopped_at = patient.prom_opt_out_at
+    patient.prom_opt_out_at = None
+    patient.save(update_fields=["prom_opt_out_at"])
+    record_audit_event(
+        user=by, action=AuditAction.UPDATE, obj=patient, patient=patient, ip_address=ip_address
+    )
+    now = timezone.now()
+    waiting = PromTimepoint.objects.filter(
+        episode__patient=patient,
+        state__in=[TimepointState.SCHEDULED, TimepointState.OPEN],
+    ).exclude(closes_at__lte=now)
+    for entry in waiting:
+        # A new key per restart: the cancelled messages keep theirs.
+        _queue_invitations(
+            entry, patient, now=now, key_suffix=f":restart{int(stopped_at.timestamp())}"
+        )
+    return len(waiting)
+
+
 def open_due_timepoints(now=None):
-    """Scheduled time points whose day has come are open for answers."""
+    """Scheduled time points whose window has opened are open for answers."""
     now = now or timezone.now()
-    return PromTimepoint.objects.filter(state=TimepointState.SCHEDULED, due_at__lte=now).update(
+    return PromTimepoint.objects.filter(state=TimepointState.SCHEDULED, opens_at__lte=now).update(
         state=TimepointState.OPEN
     )
 
 
 def record_non_response(now=None):
-    """A time point not completed by its expiry is recorded as not responded: that is data."""
+    """A time point not completed by the end of its window is recorded as not answered in time:
+    that is data (the reports' response rates). Its pending messages are cancelled."""
     now = now or timezone.now()
     expired = PromTimepoint.objects.filter(
-        state__in=[TimepointState.OPEN, TimepointState.SCHEDULED], expires_at__lte=now
+        state__in=[TimepointState.OPEN, TimepointState.SCHEDULED], closes_at__lte=now
     )
     OutboundMessage.objects.filter(prom_timepoint__in=expired, state=MessageState.PENDING).update(
-        state=MessageState.CANCELLED, last_error="The time point expired"
+        state=MessageState.CANCELLED, last_error="The time point closed"
     )
     return expired.update(state=TimepointState.NOT_RESPONDED)

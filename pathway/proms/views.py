@@ -1,23 +1,24 @@
-"""Questionnaires a TTP records with the person, at baseline or at discharge."""
+"""Questionnaires a TTP records with the person, at baseline or at discharge, inside the time
+point's window (pathway.proms.windows) like the person's own answers."""
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from pathway.accounts.models import Role
 from pathway.audit.actions import client_ip, record_view
 from pathway.care.models import Episode
 from pathway.clinical import InvalidAnswers, nhs_number
 from pathway.core.permissions import role_required
-from pathway.proms.actions import record_questionnaire
+from pathway.proms.actions import TimepointClosed, record_questionnaire
 from pathway.proms.forms import QuestionnaireForm
-from pathway.proms.models import QuestionnaireResponse, ResponseSource, Timepoint
+from pathway.proms.models import PromTimepoint, QuestionnaireResponse, ResponseSource, Timepoint
+from pathway.proms.queries import RECORDABLE_TIMEPOINTS, timepoints_open_for_recording
+from pathway.proms.schedule import restart_messages
 from pathway.proms.timepoints import instruments_for
-
-# Follow-up questionnaires are the patient's own, from their link; a clinician records the
-# ones completed in clinic.
-RECORDABLE_TIMEPOINTS = (Timepoint.BASELINE, Timepoint.DISCHARGE)
+from pathway.proms.windows import accepts_answers, not_open_reason
 
 SAFETY_WARNING = (
     "PHQ-9 item 9 was answered above \u201cnot at all\u201d: a safety alert has been raised. "
@@ -36,11 +37,23 @@ def _get_episode_for_user(request, public_id):
     return get_object_or_404(episodes, public_id=public_id)
 
 
-def _chosen_timepoint(request):
-    timepoint = request.GET.get("timepoint") or Timepoint.BASELINE
+def _chosen_timepoint(request, episode):
+    """The time point asked for, or the first one open for recording now (else baseline)."""
+    timepoint = request.GET.get("timepoint") or next(
+        iter(timepoints_open_for_recording(episode)), Timepoint.BASELINE
+    )
     if timepoint not in RECORDABLE_TIMEPOINTS:
         raise Http404("Questionnaires can be recorded at baseline or discharge")
     return Timepoint(timepoint)
+
+
+def _closed_reason(episode, timepoint):
+    """Why this time point's questionnaires cannot be recorded now (its window), or None when
+    they can (or are all recorded: the form says so)."""
+    entry = PromTimepoint.objects.filter(episode=episode, timepoint=timepoint).first()
+    if entry is not None and (accepts_answers(entry) or entry.state == "completed"):
+        return None
+    return not_open_reason(entry, timepoint)
 
 
 def _recorded(episode, timepoint):
@@ -74,6 +87,10 @@ def _save(request, episode, timepoint, form):
                 raise _NothingSaved
     except _NothingSaved:
         return None
+    except TimepointClosed as closed:
+        # The window closed (or never opened): the same answers cannot belong to it.
+        form.add_error(None, str(closed))
+        return None
     except IntegrityError:
         # Someone else recorded one of these questionnaires after this page was checked.
         form.add_error(
@@ -89,7 +106,7 @@ def _save(request, episode, timepoint, form):
 @transaction.atomic
 def record_questionnaires(request, public_id):
     episode = _get_episode_for_user(request, public_id)
-    timepoint = _chosen_timepoint(request)
+    timepoint = _chosen_timepoint(request, episode)
     form = QuestionnaireForm(
         request.POST if request.method == "POST" else None,
         instruments=instruments_for(timepoint),
@@ -115,5 +132,22 @@ def record_questionnaires(request, public_id):
         "timepoint": timepoint,
         "other_timepoints": [t for t in RECORDABLE_TIMEPOINTS if t != timepoint],
         "all_recorded": all(section.recorded for section in form.sections),
+        "closed_reason": _closed_reason(episode, timepoint),
     }
     return render(request, "proms/record.html", context)
+
+
+@require_POST
+@role_required(Role.TTP)
+@transaction.atomic
+def restart_questionnaire_messages(request, public_id):
+    """The person stopped their questionnaire messages and asks for them again: the stop page
+    tells them to ask their clinician."""
+    episode = _get_episode_for_user(request, public_id)
+    restart_messages(patient=episode.patient, by=request.user, ip_address=client_ip(request))
+    messages.success(
+        request,
+        "Questionnaire messages started again: the person is sent the questionnaires that are "
+        "still open, and later ones when they are due.",
+    )
+    return redirect("care:episode", public_id=episode.public_id)

@@ -525,6 +525,9 @@ def caseload(user, scope):
 
 
 def questionnaire_responses(episodes):
+    # The time points' states are the one definition of "answered in time": the proms actions
+    # set them from each time point's window (pathway.proms.windows), as the outcomes report's
+    # answers are chosen by the same windows.
     states = {
         "completed": TimepointState.COMPLETED,
         "not_responded": TimepointState.NOT_RESPONDED,
@@ -551,12 +554,15 @@ def questionnaire_responses(episodes):
     return Table(
         slug="questionnaire-responses",
         title="Questionnaire response rates by time point",
-        columns=["Time point", "Completed", "Not responded", "Response rate", "95% CI"]
+        columns=["Time point", "Completed", "Not answered in time", "Response rate", "95% CI"]
         + ["Still open", "Not yet due", "Cancelled"],
         rows=rows,
         note=(
-            "Response rate = completed / (completed + not responded), for episodes referred in "
-            "the range. Time points still open, not yet due, or cancelled (episode re-opened) "
-            "are left out of the rate. 95% CI: Wilson score interval."
+            "Response rate = completed / (completed + not answered in time), for episodes "
+            "referred in the range. Completed means every questionnaire was answered inside the "
+            "time point's window (the baseline before care started; the others within days of "
+            "their date); answers given later are not counted anywhere. Time points still open, "
+            "not yet due, or cancelled (episode re-opened) are left out of the rate. 95% CI: "
+            "Wilson score interval."
         ),
     )

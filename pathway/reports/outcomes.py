@@ -106,8 +106,11 @@ def _facts(row):
 
 
 def responses(user, episodes):
+    # Only answers given inside their time point's window: an answer after discharge is not a
+    # baseline (pathway.proms.windows; the same definition as the response rates' states).
     return (
         QuestionnaireResponse.objects.visible_to(user)
+        .in_window()
         .filter(episode__in=episodes.values("pk"))
         .order_by()
         .values("episode_id", "timepoint", "instrument", "score", "scores")

@@ -134,4 +134,9 @@ def move_clock(episode, *, days):
     OutboundMessage.objects.filter(episode=episode, state=MessageState.PENDING).update(
         due_at=F("due_at") - shift
     )
-    timepoints.update(due_at=F("due_at") - shift, expires_at=F("expires_at") - shift)
+    timepoints.update(
+        due_at=F("due_at") - shift,
+        opens_at=F("opens_at") - shift,
+        closes_at=F("closes_at") - shift,
+        completed_at=F("completed_at") - shift,
+    )

@@ -75,6 +75,9 @@ def test_referral_to_six_month_outcome(open_tab, celery_worker, mail_server, gp,
     )
     assert patient.heading() == "Thank you"
     patient.arrived("questionnaires complete")
+    # That was the day before the assessment: the baseline's window closes at the first
+    # therapy session, which the TTP books an hour ago below.
+    move_clock(episode, days=1)
 
     # The TTP sees the scores at the assessment, treats and discharges.
     clinician = open_tab("TTP")

@@ -9,6 +9,7 @@ from pathway.proms.links import create_link
 from pathway.proms.schedule import open_due_timepoints, schedule_baseline
 from pathway.proms.timepoints import instruments_for
 from tests.factories import TEST_PASSWORD
+from tests.functional.accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -132,3 +133,48 @@ def test_link_not_working_page_fits_a_phone(page, live_server, db):
 
     assert page.get_by_role("heading", level=1).inner_text() == "This link is not working"
     check_fits_the_phone(page, "11-link-not-working")
+
+
+def test_person_stops_messages_after_their_date_of_birth_on_a_phone(
+    page, live_server, make_episode
+):
+    episode = make_episode()
+    token = link_for(episode)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/q/{token}/")
+
+    page.get_by_role("link", name="Stop questionnaire messages").click()
+    assert "before you stop your questionnaire messages" in page.content()
+    page.get_by_label("Day").fill("15")
+    page.get_by_label("Month").fill("6")
+    page.get_by_label("Year").fill("1970")
+    page.get_by_role("button", name="Continue").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Stop questionnaire messages?"
+    assert "questions about your mood" in page.content()
+    check_fits_the_phone(page, "12-stop-messages")
+    assert_accessible(page, "stop questionnaire messages")
+    episode.patient.refresh_from_db()
+    assert episode.patient.prom_opt_out_at is None
+    page.get_by_role("button", name="Stop questionnaire messages").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Questionnaire messages stopped"
+    episode.patient.refresh_from_db()
+    assert episode.patient.prom_opt_out_at is not None
+
+
+def test_closed_questionnaires_page_fits_a_phone(page, live_server, make_episode):
+    from django.utils import timezone
+
+    from pathway.proms.schedule import close_baseline
+
+    episode = make_episode()
+    token = link_for(episode)
+    close_baseline(episode=episode, at=timezone.now())
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"{live_server.url}/q/{token}/")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "These questionnaires have closed"
+    check_fits_the_phone(page, "13-questionnaires-closed")
+    assert_accessible(page, "questionnaires closed")

@@ -129,6 +129,7 @@ NO_PERSON_SHOWN = {
     "reports:outcomes",  # counts, means and confidence intervals only
     "reports:board_report",  # the same
     "care:acknowledge",  # POST only: audited by its action, then back to the alert list
+    "care:restart_questionnaire_messages",  # POST only: audited by its action, then the episode
 }
 
 

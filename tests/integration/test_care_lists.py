@@ -398,15 +398,7 @@ def test_caseload_shows_only_the_ttps_own_open_episodes(client, refer, ttp, serv
 def test_caseload_row_shows_next_appointment_sessions_and_questionnaires(client, refer, ttp):
     episode = refer()
     _start_core_therapy(episode, ttp, planned_sessions=6)
-    now = timezone.now()
-    attended = _book_follow_up(episode, ttp, now - datetime.timedelta(minutes=30))
-    actions.record_attendance(
-        appointment=attended, outcome="attended", session_components=["exercise"], by=ttp
-    )
-    cancelled = _book_follow_up(episode, ttp, now + datetime.timedelta(days=1))
-    actions.record_attendance(appointment=cancelled, outcome="cancelled_by_service", by=ttp)
-    _book_follow_up(episode, ttp, now + datetime.timedelta(days=5))
-    next_one = _book_follow_up(episode, ttp, now + datetime.timedelta(days=2))
+    # Recorded at the assessment: the first therapy session then closes the baseline window.
     for instrument, answers in [("pain_nrs", {"pain": 6}), ("gad7", {"items": [1] * 7})]:
         record_questionnaire(
             episode=episode,
@@ -416,6 +408,15 @@ def test_caseload_row_shows_next_appointment_sessions_and_questionnaires(client,
             source="clinician",
             by=ttp,
         )
+    now = timezone.now()
+    attended = _book_follow_up(episode, ttp, now - datetime.timedelta(minutes=30))
+    actions.record_attendance(
+        appointment=attended, outcome="attended", session_components=["exercise"], by=ttp
+    )
+    cancelled = _book_follow_up(episode, ttp, now + datetime.timedelta(days=1))
+    actions.record_attendance(appointment=cancelled, outcome="cancelled_by_service", by=ttp)
+    _book_follow_up(episode, ttp, now + datetime.timedelta(days=5))
+    next_one = _book_follow_up(episode, ttp, now + datetime.timedelta(days=2))
 
     row = _row(_page(_as(client, ttp).get(CASELOAD_URL)), episode)
 

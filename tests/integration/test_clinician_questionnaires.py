@@ -1,10 +1,14 @@
 """A TTP records questionnaires with the person: every completed one, or none."""
 
+import datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from pathway.audit.models import AuditEvent
+from pathway.care import actions
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.models import QuestionnaireResponse, SafetyAlert
@@ -63,6 +67,23 @@ def baseline(**changes):
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def discharge(episode, ttp):
+    """Assessed an hour ago and discharged there with advice: the discharge questionnaires open
+    (and the baseline closes)."""
+    appointment = actions.book_appointment(
+        episode=episode,
+        kind="first_assessment",
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        clinician=ttp,
+        mode="telephone",
+        by=ttp,
+    )
+    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_triage_decision(
+        episode=episode, outcome="same_day_discharge", symptom_duration="lt_3", by=ttp
+    )
 
 
 def messages_of(response):
@@ -218,20 +239,22 @@ def test_page_asks_every_baseline_question_with_the_placeholder_labels(ttp_clien
     assert " checked" not in page
 
 
-def test_discharge_questionnaires_include_gsos_fft_and_readiness(ttp_client, episode):
+def test_discharge_questionnaires_include_gsos_fft_and_readiness(ttp_client, ttp, episode):
+    discharge(episode, ttp)
     data = {"gsos": "a_lot_better", "fft": "good", "fft_comment": " Helpful ", "readiness": "8"}
 
     response = ttp_client.post(url(episode, "discharge"), data)
 
     assert response.status_code == 302
-    saved = {r.instrument: r for r in QuestionnaireResponse.objects.all()}
-    assert {r.timepoint for r in saved.values()} == {"discharge"}
+    saved = {r.instrument: r for r in QuestionnaireResponse.objects.filter(timepoint="discharge")}
+    assert set(saved) == {"gsos", "fft", "readiness"}
     assert saved["gsos"].scores == {"answer": "a_lot_better"}
     assert saved["fft"].scores == {"answer": "good", "comment": "Helpful"}
     assert saved["readiness"].score == 8
 
 
-def test_fft_comment_without_an_answer_is_refused(ttp_client, episode):
+def test_fft_comment_without_an_answer_is_refused(ttp_client, ttp, episode):
+    discharge(episode, ttp)
     response = ttp_client.post(url(episode, "discharge"), {"fft_comment": "Kind staff"})
 
     page = response.content.decode()

@@ -22,6 +22,7 @@ from tests.integration.test_report_outcomes import (
     URL,
     Person,
     build,
+    follow_ups_open_at_discharge,  # noqa: F401 - an autouse fixture, used by name
     page_tables,
     people,  # noqa: F401 - a fixture, used by name
     record,

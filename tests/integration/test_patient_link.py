@@ -156,7 +156,7 @@ def test_start_page_continues_to_confirm_and_holds_no_token(client, token):
     page = client.get("/q/start/").content.decode()
 
     assert 'href="/q/confirm/"' in page
-    assert 'action="/q/stop/"' in page
+    assert 'href="/q/stop/"' in page
     assert token not in page
 
 
@@ -387,9 +387,14 @@ def test_phq9_item_9_above_zero_shows_where_to_get_help_and_raises_an_alert(clie
 
 def test_stop_messages_opts_out_and_cancels_pending_messages(client, episode, token):
     client.get(f"/q/{token}/")
+    client.get("/q/stop/")
+    confirmed = client.post("/q/confirm/", DATE_OF_BIRTH)
 
+    explained = client.get(confirmed["Location"])
     response = client.post("/q/stop/")
 
+    assert confirmed["Location"] == "/q/stop/"
+    assert "Stop questionnaire messages?" in explained.content.decode()
     assert "Questionnaire messages stopped" in response.content.decode()
     episode.patient.refresh_from_db()
     assert episode.patient.prom_opt_out_at is not None
@@ -403,7 +408,8 @@ def test_opening_the_stop_addresses_does_not_opt_out(client, episode, token):
     old_address = client.post(f"/q/{token}/stop/")
     stop_page = client.get("/q/stop/")
 
-    assert old_address["Location"] == stop_page["Location"] == "/q/start/"
+    assert old_address["Location"] == "/q/start/"
+    assert stop_page["Location"] == "/q/confirm/"
     episode.patient.refresh_from_db()
     assert episode.patient.prom_opt_out_at is None
 

@@ -43,7 +43,9 @@ def test_referral_schedules_the_baseline_with_an_invitation_and_two_reminders(ep
 
     messages = prom_messages(episode, "baseline")
     assert (baseline.timepoint, baseline.state) == ("baseline", "open")
-    assert baseline.expires_at - baseline.due_at == datetime.timedelta(days=28)
+    # Open from the referral until care starts (pathway.proms.windows): no end date yet.
+    episode.refresh_from_db()
+    assert (baseline.opens_at, baseline.closes_at) == (episode.referred_at, None)
     assert [m.kind for m in messages] == ["prom_invitation", "prom_reminder", "prom_reminder"]
     assert [(m.due_at - baseline.due_at).days for m in messages] == [0, 7, 14]
 
@@ -77,7 +79,7 @@ def test_opting_out_cancels_pending_questionnaire_messages_at_once(episode):
     assert set(prom_messages(episode, "baseline").values_list("state", flat=True)) == {"cancelled"}
 
 
-def test_time_points_open_when_due_and_record_non_response_at_expiry(episode, ttp):
+def test_time_points_open_when_due_and_record_non_response_when_their_window_closes(episode, ttp):
     episode = discharged(episode, ttp)
     six_months = episode.prom_timepoints.get(timepoint="month_6")
     later = six_months.due_at + datetime.timedelta(minutes=1)
@@ -85,7 +87,7 @@ def test_time_points_open_when_due_and_record_non_response_at_expiry(episode, tt
     schedule.open_due_timepoints(now=later)
     assert PromTimepoint.objects.get(pk=six_months.pk).state == "open"
 
-    schedule.record_non_response(now=six_months.expires_at + datetime.timedelta(minutes=1))
+    schedule.record_non_response(now=six_months.closes_at + datetime.timedelta(minutes=1))
     assert PromTimepoint.objects.get(pk=six_months.pk).state == "not_responded"
     assert not prom_messages(episode, "month_6").filter(state="pending").exists()
 

@@ -55,9 +55,10 @@ def _episode_in_state(number, episode, ttp):
         care.book(episode, ttp, days=number + 1)
     elif kind == 2:
         care.assess_and_triage(episode, ttp, days=-2, outcome="core_therapy")
+        # At the assessment: the therapy session a day later closes the baseline's window.
+        care.questionnaires(episode, ttp, "baseline", **BASELINE_SCORES, days=-2)
         care.therapy_sessions(episode, ttp, days=[-1])
         care.book(episode, ttp, days=number + 2, kind="follow_up")
-        care.questionnaires(episode, ttp, "baseline", **BASELINE_SCORES)
     elif kind == 3:
         care.assess_and_triage(episode, ttp, days=-3, outcome="same_day_discharge")
     elif kind == 4:

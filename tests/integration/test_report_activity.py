@@ -481,8 +481,8 @@ def test_questionnaire_response_rate_by_time_point(client, manager, ttp, make_ep
     episodes = [make_episode() for _ in range(5)]
     complete_baseline(episodes[0], ttp)
     complete_baseline(episodes[1], ttp)
-    # Two baselines expire unanswered; one is still open.
-    PromTimepoint.objects.filter(episode__in=episodes[2:4]).update(expires_at=_at(-1))
+    # Two baselines close unanswered (their windows ended yesterday); one is still open.
+    PromTimepoint.objects.filter(episode__in=episodes[2:4]).update(closes_at=_at(-1))
     record_non_response()
 
     table = rows_by_label(page_table(report(client, manager), "questionnaire-responses"))

@@ -274,17 +274,18 @@ def build(person, *, gp, ttp, service, days_ago=0):
         days_ago=days_ago,
     ).episode
     person.episode = episode
+    # Each time point's answers are recorded inside its window (pathway.proms.windows): the
+    # baseline at the assessment, before triage (a same-day discharge closes it), the others
+    # after discharge (follow_ups_open_at_discharge opens the 6- and 12-month windows then).
     if person.path == "dna_first":
         first_assessment(episode, ttp, "did_not_attend", PAST - datetime.timedelta(days=7))
         first_assessment(episode, ttp, "did_not_attend")
     elif person.path != "waiting":
         first_assessment(episode, ttp)
+    if "baseline" in person.scores:
+        record_scores(episode, "baseline", person.scores["baseline"], ttp)
+    if person.path not in ("dna_first", "waiting"):
         triage(episode, ttp, person.triage, person.duration)
-    for timepoint, given in person.scores.items():
-        record_scores(episode, timepoint, given, ttp)
-    for instrument, answers in (("gsos", person.gsos), ("fft", person.fft)):
-        for timepoint, answer in answers.items():
-            record(episode, timepoint, instrument, {"answer": answer}, ttp)
     if person.path == "dna_treatment":
         follow_up = actions.book_appointment(
             episode=episode, kind="follow_up", starts_at=PAST, clinician=ttp, mode="video", by=ttp
@@ -294,6 +295,12 @@ def build(person, *, gp, ttp, service, days_ago=0):
         actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
     elif person.path in ("dna_first", "dna_treatment"):
         actions.discharge_episode(episode=episode, reason="did_not_attend", by=ttp)
+    for timepoint, given in person.scores.items():
+        if timepoint != "baseline":
+            record_scores(episode, timepoint, given, ttp)
+    for instrument, answers in (("gsos", person.gsos), ("fft", person.fft)):
+        for timepoint, answer in answers.items():
+            record(episode, timepoint, instrument, {"answer": answer}, ttp)
     if person.returns:
         refer(
             gp=gp,
@@ -302,6 +309,14 @@ def build(person, *, gp, ttp, service, days_ago=0):
             answers={"return_kind": "persisting", "return_justification": "Pain came back"},
         )
     return episode
+
+
+@pytest.fixture(autouse=True)
+def follow_ups_open_at_discharge(settings):
+    """These tests check the report's arithmetic on whole pathways recorded on one day, so the
+    6- and 12-month windows open at discharge (their due date less 400 days); the windows
+    themselves are tested in test_prom_windows."""
+    settings.PROM_WINDOW_BEFORE_DAYS = {"month_6": 400, "month_12": 400}
 
 
 @pytest.fixture

@@ -407,6 +407,7 @@ def _constrained_references(targets):
     return {
         model
         for model in apps.get_models()
+        if not model._meta.proxy  # no table of its own: its rows are its concrete model's
         for field in model._meta.get_fields()
         if isinstance(field, ForeignKey) and field.db_constraint and field.related_model in targets
     }

@@ -61,9 +61,14 @@ def record(episode, timepoint, instrument, answers, by=None):
 
 def treated_episode(gp, service, ttp, patient):
     """Referred, assessed, core therapy with one session, scored at baseline and discharge,
-    then discharged: everything the timeline shows."""
+    then discharged: everything the timeline shows. Each score inside its time point's window:
+    the baseline before the therapy session, the discharge set once discharged."""
     episode = refer(gp=gp, patient=patient, service=service).episode
     assess(episode, ttp)
+    record(episode, "baseline", "pain_nrs", {"pain": 8})
+    record(episode, "baseline", "odi", {"sections": [2] * 10})
+    record(episode, "baseline", "eq5d5l", {"state": "21341", "vas": 55})
+    record(episode, "baseline", "phq9", {"items": [1] * 9})
     actions.record_triage_decision(
         episode=episode,
         outcome="core_therapy",
@@ -86,14 +91,10 @@ def treated_episode(gp, service, ttp, patient):
         session_components=["education", "exercise"],
         by=ttp,
     )
-    record(episode, "baseline", "pain_nrs", {"pain": 8})
-    record(episode, "baseline", "odi", {"sections": [2] * 10})
-    record(episode, "baseline", "eq5d5l", {"state": "21341", "vas": 55})
-    record(episode, "baseline", "phq9", {"items": [1] * 9})
+    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
     record(episode, "discharge", "pain_nrs", {"pain": 3}, by=ttp)
     record(episode, "discharge", "odi", {"sections": [1] * 10}, by=ttp)
     record(episode, "discharge", "eq5d5l", {"state": "11121", "vas": 80}, by=ttp)
-    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
     return episode
 
 

@@ -27,6 +27,7 @@ from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import uuid4
 from pathway.demo.generator.proms import Questionnaires
 from pathway.demo.generator.referrals import referral_to_service
+from pathway.proms.windows import contact_closes_baseline
 
 CARE_CHOICES = ("cppp", "onward_referral", "core_therapy")
 CARE_WEIGHTS = (d.CPPP_SHARE_OF_CARE, d.ONWARD_SHARE_OF_CARE)
@@ -95,6 +96,8 @@ class EpisodeRun:
         self.cppp_joined = False
         self.attended_at = None
         self.attended_id = None
+        # When the first attended contact that closes the baseline window started.
+        self.baseline_closed_at = None
         self.proms = Questionnaires(ctx, self)
 
     # --- Writing ---------------------------------------------------------------------------
@@ -142,6 +145,12 @@ class EpisodeRun:
             },
         )
         self.proms.appointment_notice(appointment_id, booked_at)
+        if (
+            outcome == "attended"
+            and self.baseline_closed_at is None
+            and contact_closes_baseline(is_first_assessment=kind == "first_assessment")
+        ):
+            self.baseline_closed_at = starts_at
         return appointment_id
 
     def discharge(self, name, when, reason):

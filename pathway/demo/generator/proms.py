@@ -2,8 +2,10 @@
 
 Mirrors pathway.proms.schedule: a baseline at referral; discharge, 6 and 12 months at
 discharge; an invitation and two reminders per time point on the person's first consented
-channel, cancelled once they answer; one link per message sent. Whoever answers, answers
-every questionnaire of the time point, scored by the clinical core.
+channel, cancelled once they answer or the window closes; one link per message sent. Whoever
+answers, answers every questionnaire of the time point, scored by the clinical core, and only
+inside the time point's window (pathway.proms.windows): the baseline closes at the first
+treatment contact or discharge, the others some days after their due date.
 """
 
 import datetime
@@ -15,6 +17,7 @@ from pathway.messaging.models import OutboundMessage
 from pathway.proms.models import PatientLink, PromTimepoint, QuestionnaireResponse, SafetyAlert
 from pathway.proms.schedule import AFTER_DISCHARGE
 from pathway.proms.timepoints import instruments_for
+from pathway.proms.windows import follow_up_window
 
 RANGES = {"pain": (0, 10), "odi": (0, 100), "vas": (0, 100), "gad7": (0, 21), "phq9": (0, 27)}
 ACKNOWLEDGEMENTS = (
@@ -91,10 +94,20 @@ class Questionnaires:
             f"appointment:{appointment_id}:booked", "appointment_booked", channel, booked_at, None
         )
 
+    def _window(self, timepoint, due):
+        """(opens_at, closes_at): the baseline's closes at its closing event (None: not yet)."""
+        if timepoint != "baseline":
+            return follow_up_window(timepoint, due)
+        events = [t for t in (self.run.baseline_closed_at, self.run.discharged_at) if t]
+        closes = min(events) if events else None
+        return due, closes if closes is not None and closes <= self.ctx.now else None
+
     def _timepoint(self, timepoint, due, rate):
         ctx, rng, run = self.ctx, self.rng, self.run
         now = ctx.now
         timepoint_id = ctx.ids.take(PromTimepoint)
+        # Who answers and when is drawn as it was before windows existed, and every draw is
+        # made whether or not its answers are kept, so a seed still gives the same people.
         expires = due + ctx.link_expiry
         channel = run.person.channel
         completed_at, source = None, "patient"
@@ -113,16 +126,19 @@ class Questionnaires:
             if completed_at is not None and (completed_at >= expires or completed_at > now):
                 completed_at = None
         instruments = self.instruments[timepoint]
-        finished = None
+        drawn = None  # when the last answer would have come, had its window not closed
         if completed_at is not None:
-            finished = completed_at + (len(instruments) - 1) * 2 * MINUTE
-            if finished > now:
-                completed_at = finished = None
+            drawn = completed_at + (len(instruments) - 1) * 2 * MINUTE
+            if drawn > now:
+                completed_at = drawn = None
+        # Answers are taken only inside the window (pathway.proms.windows).
+        opens, closes = self._window(timepoint, due)
+        finished = drawn if drawn is not None and (closes is None or drawn < closes) else None
         if finished is not None:
             state = "completed"
-        elif due > now:
+        elif opens > now:
             state = "scheduled"
-        elif expires <= now:
+        elif closes is not None and closes <= now:
             state = "not_responded"
         else:
             state = "open"
@@ -133,7 +149,8 @@ class Questionnaires:
                 "episode_id": run.id,
                 "timepoint": timepoint,
                 "due_at": due,
-                "expires_at": expires,
+                "opens_at": opens,
+                "closes_at": closes,
                 "state": state,
                 "completed_at": finished,
                 "date_of_birth_failures": 0,
@@ -154,27 +171,35 @@ class Questionnaires:
                     message_due,
                     timepoint_id,
                     completed_at=finished,
+                    closed_at=closes,
                 )
+                # The hash of a token nobody holds: these links cannot be opened.
+                token_hash = None
+                if message_due <= now and (drawn is None or message_due < drawn):
+                    token_hash = f"{rng.getrandbits(256):064x}"
                 if sent:
                     ctx.add(
                         PatientLink,
                         {
                             "id": ctx.ids.take(PatientLink),
                             "timepoint_id": timepoint_id,
-                            # The hash of a token nobody holds: these links cannot be opened.
-                            "token_hash": f"{rng.getrandbits(256):064x}",
+                            "token_hash": token_hash,
                             "created_at": sent,
-                            "expires_at": expires,
+                            "expires_at": min(
+                                t for t in (sent + ctx.link_expiry, closes) if t is not None
+                            ),
                         },
                     )
-        if finished is not None:
-            self._responses(timepoint, completed_at, source, instruments)
+        if drawn is not None:
+            self._responses(timepoint, completed_at, source, instruments, keep=finished is not None)
 
-    def _message(self, key, kind, channel, due, timepoint_id, completed_at=None):
+    def _message(self, key, kind, channel, due, timepoint_id, completed_at=None, closed_at=None):
         """Writes the message; returns when it was sent, or None."""
         ctx = self.ctx
         if completed_at is not None and due >= completed_at:
             state, sent = "cancelled", None
+        elif closed_at is not None and due >= closed_at:
+            state, sent = "cancelled", None  # the baseline closed when care started
         elif due <= ctx.now:
             state, sent = "sent", due + 5 * SECOND
         else:
@@ -194,14 +219,18 @@ class Questionnaires:
                 "attempts": 1 if sent else 0,
                 "queued_at": due if sent else None,
                 "claimed_at": due + SECOND if sent else None,
-                "last_error": "Completed" if state == "cancelled" else "",
+                "last_error": ("Completed" if completed_at else "The time point closed")
+                if state == "cancelled"
+                else "",
                 "sent_at": sent,
                 "created_at": min(due, ctx.now),
             },
         )
         return sent
 
-    def _responses(self, timepoint, completed_at, source, instruments):
+    def _responses(self, timepoint, completed_at, source, instruments, *, keep=True):
+        """The answers, scored; `keep` False draws them without writing them (given after the
+        time point's window closed, they would not have been taken)."""
         ctx, rng, run = self.ctx, self.rng, self.run
         values = self.values_at(timepoint)
         duration = run.referral["symptom_duration"]
@@ -218,30 +247,36 @@ class Questionnaires:
                 readiness_mean=d.READINESS_BY_DURATION[duration],
             )
             scores, headline = ctx.scorer.score(instrument, key, answers)
-            response_id = ctx.ids.take(QuestionnaireResponse)
             when = completed_at + number * 2 * MINUTE
-            ctx.add(
-                QuestionnaireResponse,
-                {
-                    "id": response_id,
-                    "episode_id": run.id,
-                    "timepoint": timepoint,
-                    "instrument": instrument,
-                    "answers": answers,
-                    "scores": scores,
-                    "score": headline,
-                    "completed_at": when,
-                    "source": source,
-                    "recorded_by_id": run.lead if source == "clinician" else None,
-                },
-            )
+            response_id = None
+            if keep:
+                response_id = ctx.ids.take(QuestionnaireResponse)
+                ctx.add(
+                    QuestionnaireResponse,
+                    {
+                        "id": response_id,
+                        "episode_id": run.id,
+                        "timepoint": timepoint,
+                        "instrument": instrument,
+                        "answers": answers,
+                        "scores": scores,
+                        "score": headline,
+                        "completed_at": when,
+                        "source": source,
+                        "recorded_by_id": run.lead if source == "clinician" else None,
+                    },
+                )
             if scores.get("self_harm_flag"):
                 self._alert(response_id, when)
 
     def _alert(self, response_id, raised_at):
+        """An alert for the response (none, but the same draws, for answers not kept)."""
         ctx, rng = self.ctx, self.rng
         acknowledged = raised_at + datetime.timedelta(hours=rng.randint(1, 6))
         done = acknowledged < ctx.now - datetime.timedelta(days=1)
+        note = rng.choice(ACKNOWLEDGEMENTS) if done else ""
+        if response_id is None:
+            return
         ctx.add(
             SafetyAlert,
             {
@@ -252,7 +287,7 @@ class Questionnaires:
                 "duty_emailed_at": raised_at + MINUTE,
                 "acknowledged_by_id": self.run.lead if done else None,
                 "acknowledged_at": acknowledged if done else None,
-                "acknowledgement_note": rng.choice(ACKNOWLEDGEMENTS) if done else "",
+                "acknowledgement_note": note,
             },
         )
 

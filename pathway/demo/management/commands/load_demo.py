@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from pathway.accounts.models import Role, User
 from pathway.care.actions import discharge_episode, record_cppp_outcome
-from pathway.care.models import Episode
 from pathway.demo import care as demo
 from pathway.demo.generator import DEMO_NHS_PREFIX, attach_region, generate
 from pathway.demo.referrals import refer
@@ -142,6 +141,7 @@ class Command(BaseCommand):
             vas=45,
             gad7=[2, 1, 2, 1, 1, 2, 1],
             phq9=[1, 2, 1, 2, 1, 1, 1, 0, 0],
+            days=-30,
         )
         demo.therapy_sessions(eve, ttp, days=[-20, -10])
         demo.book(eve, ttp, days=4, kind="follow_up")
@@ -181,8 +181,11 @@ class Command(BaseCommand):
             vas=50,
             gad7=[1, 1, 2, 1, 1, 1, 1],
             phq9=[1, 1, 1, 1, 1, 1, 0, 0, 0],
+            days=-190,
         )
         demo.therapy_sessions(gina, ttp, days=[-180, -170, -160])
+        # Discharge opens the discharge questionnaires' window; then it all moves 120 days back.
+        discharge_episode(episode=gina, reason="treatment_complete", by=ttp)
         demo.questionnaires(
             gina,
             ttp,
@@ -194,10 +197,7 @@ class Command(BaseCommand):
             gad7=[0, 1, 1, 0, 1, 0, 0],
             phq9=[0, 1, 0, 1, 0, 1, 0, 0, 0],
         )
-        discharge_episode(episode=gina, reason="treatment_complete", by=ttp)
-        Episode.objects.filter(pk=gina.pk).update(
-            discharged_at=timezone.now() - datetime.timedelta(days=120)
-        )
+        demo.move_discharge_back(gina, days=120)
         send(
             "Gina",
             risk="medium",
