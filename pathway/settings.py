@@ -323,6 +323,11 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Appointments ------------------------------------------------------------------------------
+# How many days ahead an appointment may be booked (a date typed further ahead is refused as a
+# likely slip, such as 9999 for 2025).
+BOOKING_HORIZON_DAYS = int(env("BOOKING_HORIZON_DAYS", "365"))
+
 # --- Questionnaires ----------------------------------------------------------------------------
 # Time point -> questionnaire codes; unset takes the evaluation's sets (pathway/proms/timepoints).
 PROM_INSTRUMENTS = json.loads(env("PROM_INSTRUMENTS", "null"))

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -207,6 +208,8 @@ class Appointment(models.Model):
     )
     mode = models.CharField(max_length=10, choices=AppointmentMode.choices)
     location = models.CharField(max_length=200, blank=True)
+    # How long the clinician is taken up: two appointments of one clinician may not overlap.
+    length_minutes = models.PositiveSmallIntegerField(default=30)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -241,6 +244,10 @@ class Appointment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                name="appointment_length_plausible",
+                condition=models.Q(length_minutes__gte=5, length_minutes__lte=480),
+            ),
+            models.CheckConstraint(
                 name="appointment_in_person_has_location",
                 condition=~models.Q(mode=AppointmentMode.IN_PERSON) | ~models.Q(location=""),
             ),
@@ -258,6 +265,10 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.length_minutes)
 
 
 class TriageOutcome(models.TextChoices):

@@ -5,23 +5,41 @@ import datetime
 from django.utils import timezone
 
 from pathway.care import actions
+from pathway.care.models import Appointment
 from pathway.proms.actions import record_questionnaire
 
 
-def _at(days, hour=10):
+def _at(days, hour=10, minute=0):
     day = timezone.localdate() + datetime.timedelta(days=days)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _first_free(ttp, days):
+    """The clinician's first free half hour that day from 09:00, so demo bookings obey the
+    no-double-booking rule as a TTP's would."""
+    taken = set(
+        Appointment.objects.filter(clinician=ttp, starts_at__date=_at(days).date()).values_list(
+            "starts_at", flat=True
+        )
+    )
+    for slot in range(9 * 2, 17 * 2):
+        starts_at = _at(days, slot // 2, 30 * (slot % 2))
+        if starts_at not in taken:
+            return starts_at
+    raise ValueError(f"Demo clinic full {days} days from today")
 
 
 def book(episode, ttp, *, days, kind="first_assessment"):
-    """Book an appointment `days` from today (negative: in the past)."""
+    """Book an appointment `days` from today; a negative `days` records a past one."""
+    starts_at = _first_free(ttp, days)
     return actions.book_appointment(
         episode=episode,
         kind=kind,
-        starts_at=_at(days),
+        starts_at=starts_at,
         clinician=ttp,
         mode="in_person",
         location="Molineux Street Clinic, Newcastle",
+        recording_past=starts_at < timezone.now(),
         by=ttp,
     )
 

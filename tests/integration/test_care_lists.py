@@ -115,13 +115,15 @@ def _raise_safety_alert(episode, by):
 
 
 def _book_first_assessment(episode, ttp, *, starts_at=None):
+    starts_at = starts_at or factories.past_slot()
     return actions.book_appointment(
         episode=episode,
         kind="first_assessment",
-        starts_at=starts_at or timezone.now() - datetime.timedelta(hours=1),
+        starts_at=starts_at,
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=starts_at < timezone.now(),
     )
 
 
@@ -145,6 +147,7 @@ def _book_follow_up(episode, ttp, starts_at):
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=starts_at < timezone.now(),
     )
 
 

@@ -466,6 +466,7 @@ def test_gps_list_shows_the_appointment_date_without_a_query_per_referral(
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=when < timezone.now(),
     )
 
     with django_assert_max_num_queries(8):

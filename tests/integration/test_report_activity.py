@@ -141,7 +141,13 @@ def _at(days):
 
 def book(episode, ttp, *, kind="first_assessment", days=-1):
     return actions.book_appointment(
-        episode=episode, kind=kind, starts_at=_at(days), clinician=ttp, mode="telephone", by=ttp
+        episode=episode,
+        kind=kind,
+        starts_at=_at(days),
+        clinician=ttp,
+        mode="telephone",
+        by=ttp,
+        recording_past=_at(days) < timezone.now(),
     )
 
 

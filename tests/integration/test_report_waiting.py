@@ -30,7 +30,7 @@ from pathway.reports.waiting_cutoffs import (
     latest_breaching_clock_start,
     latest_rtt_breaching_clock_start,
 )
-from tests.factories import ManagerFactory, PatientFactory
+from tests.factories import ManagerFactory, PatientFactory, past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,7 @@ def _book_first_assessment(episode, ttp, starts_at):
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=starts_at < timezone.now(),
     )
 
 
@@ -252,10 +253,11 @@ def test_waiting_list_drops_people_once_a_follow_up_is_attended(manager_client, 
     follow_up = actions.book_appointment(
         episode=episode,
         kind="follow_up",
-        starts_at=timezone.now() - datetime.timedelta(minutes=30),
+        starts_at=past_slot(),
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=True,
     )
 
     actions.record_attendance(appointment=follow_up, outcome="attended", by=ttp)
