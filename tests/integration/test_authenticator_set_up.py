@@ -36,6 +36,7 @@ from tests.smtp import running_smtp_server
 pytestmark = pytest.mark.django_db
 
 LINK_NEEDED = "Ask your administrator for a set-up link"
+START_SET_UP = "/account/authenticator/start/"
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
@@ -84,7 +85,7 @@ def test_the_account_page_cannot_start_a_set_up_without_a_link_when_mfa_is_requi
 ):
     sign_in(client, gp.username)
 
-    started = client.post(reverse("accounts:start_authenticator_set_up"), follow=True)
+    started = client.post(START_SET_UP, follow=True)
 
     assert LINK_NEEDED in main_content(started)
     assert not TOTPDevice.objects.filter(user=gp).exists()
@@ -371,7 +372,7 @@ def test_the_session_key_changes_when_an_app_is_set_up(client, gp, mfa_required)
 
 def test_showing_the_set_up_page_writes_nothing(client, gp, mfa_optional):
     client.force_login(gp)
-    client.post(reverse("accounts:start_authenticator_set_up"))
+    client.post(START_SET_UP)
 
     with CaptureQueriesContext(connection) as queries:
         first = client.get(SET_UP_PAGE)
