@@ -234,6 +234,10 @@ AUTHENTICATION_BACKENDS = [
 # Two-step verification with an authenticator app (TOTP). On by default in production; off
 # locally so the demo logins work at once (anyone can still turn it on from their account page).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+# An authenticator app is bound only through a one-time link an administrator emails to the
+# person (pathway/accounts/set_up_links.py), so a password alone cannot bind an attacker's app.
+# The link works once, for this many hours.
+MFA_SET_UP_LINK_HOURS = int(env("MFA_SET_UP_LINK_HOURS", "72"))
 OTP_TOTP_ISSUER = SERVICE_NAME
 # The admin never shows a device's secret key or QR code once it exists.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -1,13 +1,17 @@
-"""Keep patient-link tokens out of logs: any /q/<token> path is written as /q/[link]."""
+"""Keep link tokens out of logs: any /q/<token> path (a patient's questionnaire link) is
+written as /q/[link], and any staff authenticator set-up link as
+/account/authenticator/link/[link]."""
 
 import logging
 import re
 
 PATIENT_LINK = re.compile(r"/q/[A-Za-z0-9_\-]{8,}")
+SET_UP_LINK = re.compile(r"/account/authenticator/link/[A-Za-z0-9_\-]{8,}")
 
 
 def redact(text):
-    return PATIENT_LINK.sub("/q/[link]", text)
+    text = PATIENT_LINK.sub("/q/[link]", text)
+    return SET_UP_LINK.sub("/account/authenticator/link/[link]", text)
 
 
 class RedactPatientLinks(logging.Filter):
@@ -17,7 +21,7 @@ class RedactPatientLinks(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, ()
         # Django's request loggers attach the request; its path must not leak through either.
-        request = getattr(record, "request", None)
-        if request is not None and PATIENT_LINK.search(getattr(request, "path", "")):
+        path = getattr(getattr(record, "request", None), "path", "")
+        if redact(path) != path:
             record.request = None
         return True

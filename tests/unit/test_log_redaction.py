@@ -24,3 +24,10 @@ def test_log_records_lose_the_token_and_the_request():
 
     assert "SecretToken12345" not in record.getMessage()
     assert record.request is None
+
+
+def test_authenticator_set_up_link_tokens_are_redacted_from_text():
+    line = "Gone: /account/authenticator/link/AbC_d-123456789xyz/"
+
+    assert redact(line) == "Gone: /account/authenticator/link/[link]/"
+    assert redact("GET /account/authenticator/ 200") == "GET /account/authenticator/ 200"
