@@ -6,8 +6,6 @@ and raises CareRefused (nothing saved) with a message for the clinician when the
 allowed.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,10 +37,6 @@ from pathway.proms.schedule import cancel_after_discharge, schedule_after_discha
 
 CareRefused = lifecycle.IllegalTransition
 DEFAULT_APPOINTMENT_MINUTES = 30
-CANCELLED_OUTCOMES = (
-    AppointmentOutcome.CANCELLED_BY_PATIENT,
-    AppointmentOutcome.CANCELLED_BY_SERVICE,
-)
 
 
 def _locked(episode):
@@ -181,19 +175,7 @@ def book_appointment(
 def _refuse_clash(clinician, starts_at, length_minutes):
     """CareRefused naming the clinician's other appointment at that time, if there is one."""
     type(clinician).objects.select_for_update().filter(pk=clinician.pk).first()
-    ends_at = starts_at + datetime.timedelta(minutes=length_minutes)
-    # Appointments last at most 8 hours, so only those starting in the 8 hours before can
-    # still be running: the index on (clinician, starts_at) answers this.
-    other = (
-        Appointment.objects.filter(
-            clinician=clinician,
-            starts_at__lt=ends_at,
-            starts_at__gt=starts_at - datetime.timedelta(hours=8),
-        )
-        .exclude(outcome__in=CANCELLED_OUTCOMES)
-        .order_by("starts_at")
-    )
-    clash = next((a for a in other if a.ends_at > starts_at), None)
+    clash = next(iter(Appointment.objects.overlapping(clinician, starts_at, length_minutes)), None)
     if clash:
         local = timezone.localtime(clash.starts_at)
         raise CareRefused(

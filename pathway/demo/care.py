@@ -14,24 +14,10 @@ def _at(days, hour=10, minute=0):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
-def _first_free(ttp, days):
-    """The clinician's first free half hour that day from 09:00, so demo bookings obey the
-    no-double-booking rule as a TTP's would."""
-    taken = set(
-        Appointment.objects.filter(clinician=ttp, starts_at__date=_at(days).date()).values_list(
-            "starts_at", flat=True
-        )
-    )
-    for slot in range(9 * 2, 17 * 2):
-        starts_at = _at(days, slot // 2, 30 * (slot % 2))
-        if starts_at not in taken:
-            return starts_at
-    raise ValueError(f"Demo clinic full {days} days from today")
-
-
 def book(episode, ttp, *, days, kind="first_assessment"):
     """Book an appointment `days` from today; a negative `days` records a past one."""
-    starts_at = _first_free(ttp, days)
+    # The clinician's first free half hour that day from 09:00, as a TTP would choose.
+    starts_at = Appointment.objects.first_free_start(ttp, _at(days, 9))
     return actions.book_appointment(
         episode=episode,
         kind=kind,

@@ -90,7 +90,6 @@ def test_tiny_region_follows_the_evaluations_rates(region):
     same_day = TriageDecision.objects.filter(outcome="same_day_discharge").count()
     dna = discharged.filter(discharge_reason="did_not_attend").count()
     returners = Episode.objects.filter(previous_episode__isnull=False).count()
-    decided = CPPPReferral.objects.exclude(outcome="")
     gap = Referral.objects.filter(previous_episode__isnull=False).aggregate(
         days=Avg("days_since_previous_discharge")
     )["days"]
