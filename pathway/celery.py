@@ -15,7 +15,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "heartbeat": {
         "task": "pathway.core.tasks.record_heartbeat",
-        "schedule": 60.0,
+        # /health judges the heartbeat's age against this interval (pathway/core/health.py).
+        "schedule": settings.HEARTBEAT_INTERVAL_SECONDS,
     },
     # Invitations, reminders and appointment messages: due dates live in the database. Two
     # beats started by mistake only sweep twice as often: sending claims each row once.

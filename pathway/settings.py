@@ -176,6 +176,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Seconds between outbox sweeps by the beat (pathway/celery.py); tests of faults shorten it.
 SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "60"))
+# Seconds between the beat's heartbeats (pathway/celery.py). /health reports "degraded" when the
+# last one is older than HEARTBEAT_MARGIN of these intervals (pathway/core/health.py).
+HEARTBEAT_INTERVAL_SECONDS = float(env("HEARTBEAT_INTERVAL_SECONDS", "60"))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
