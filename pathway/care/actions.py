@@ -141,6 +141,7 @@ def book_appointment(
         timezone.now(),
         horizon_days=settings.BOOKING_HORIZON_DAYS,
         recording_past=recording_past,
+        referred_at=episode.referred_at,
     )
     if problem:
         raise CareRefused(problem)

@@ -117,6 +117,7 @@ def book(request, public_id):
     form = forms.BookingForm(
         request.POST or None,
         service=episode.service,
+        referred_at=episode.referred_at,
         initial={"clinician": request.user},
     )
 

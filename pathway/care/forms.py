@@ -38,7 +38,6 @@ class CareForm(forms.Form):
 class BookingForm(CareForm):
     date = NHSDateField(
         label="Date",
-        earliest=lambda today: today - datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS),
         latest=lambda today: today + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS),
     )
     time = forms.CharField(
@@ -74,8 +73,9 @@ class BookingForm(CareForm):
         required=False,
     )
 
-    def __init__(self, *args, service, **kwargs):
+    def __init__(self, *args, service, referred_at=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.referred_at = referred_at
         self.fields["clinician"].queryset = User.objects.filter(
             role=Role.TTP, service=service, is_active=True
         ).order_by("last_name")
@@ -101,6 +101,7 @@ class BookingForm(CareForm):
                 timezone.now(),
                 horizon_days=settings.BOOKING_HORIZON_DAYS,
                 recording_past=cleaned.get("recording_past", False),
+                referred_at=self.referred_at,
             )
             if problem:
                 self.add_error("date", problem)

@@ -64,12 +64,15 @@ def appointment_time_problem(
     *,
     horizon_days: int = DEFAULT_BOOKING_HORIZON_DAYS,
     recording_past: bool = False,
+    referred_at: datetime | None = None,
 ) -> str | None:
     """Why an appointment cannot be booked (or recorded) at `starts_at`, or None.
 
     A new booking is in the future, and at most `horizon_days` ahead. A contact that has
     already happened may be recorded only when the clinician says that is what they are
-    doing (`recording_past`), and then at most `horizon_days` ago.
+    doing (`recording_past`), and then no earlier than the referral or `horizon_days` ago,
+    whichever is earlier (a referral entered after a first contact by telephone is common;
+    a year typed as 0001 is not).
     """
     horizon = timedelta(days=horizon_days)
     if recording_past:
@@ -78,10 +81,11 @@ def appointment_time_problem(
                 "An appointment that has already happened must be in the past: "
                 "untick 'recording a past appointment' to book a future one"
             )
-        if starts_at < now - horizon:
+        earliest = now - horizon if referred_at is None else min(now - horizon, referred_at)
+        if starts_at < earliest:
             return (
-                f"A past appointment can be recorded up to {horizon_days} days ago "
-                f"(on or after {_long((now - horizon).date())})"
+                "A past appointment cannot be recorded before the referral or more than "
+                f"{horizon_days} days ago (on or after {_long(earliest.date())})"
             )
         return None
     if starts_at < now:

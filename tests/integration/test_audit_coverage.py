@@ -203,6 +203,7 @@ def test_a_change_writes_its_events_and_no_view(client, world):
             "date_month": tomorrow.month,
             "date_year": tomorrow.year,
             "time": "09:30",
+            "length_minutes": "30",
             "mode": "telephone",
             "location": "",
             "clinician": world.ttp.pk,

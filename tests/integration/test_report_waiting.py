@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.care import actions
-from pathway.care.models import Episode
+from pathway.care.models import Appointment, Episode
 from pathway.clinical import waiting as clinical_waiting
 from pathway.clinical.service_rules import ServiceRules
 from pathway.demo.referrals import refer
@@ -103,6 +103,8 @@ def _count(response, name):
 
 
 def _book_first_assessment(episode, ttp, starts_at):
+    # The same day, at the clinician's first free time from `starts_at` (no double booking).
+    starts_at = Appointment.objects.first_free_start(ttp, starts_at)
     return actions.book_appointment(
         episode=episode,
         kind="first_assessment",
@@ -115,9 +117,7 @@ def _book_first_assessment(episode, ttp, starts_at):
 
 
 def _start_core_therapy(episode, ttp, *, assessed_at=None):
-    assessment = _book_first_assessment(
-        episode, ttp, assessed_at or timezone.now() - datetime.timedelta(hours=1)
-    )
+    assessment = _book_first_assessment(episode, ttp, assessed_at or past_slot())
     actions.record_attendance(appointment=assessment, outcome="attended", by=ttp)
     actions.record_triage_decision(
         episode=episode,
