@@ -30,4 +30,9 @@ app.conf.beat_schedule = {
         "task": "pathway.reports.tasks.refresh_outcome_summaries",
         "schedule": 15 * 60.0,
     },
+    # The audit chains' newest hashes into the log: anchors for `verify_audit --anchor`.
+    "log-audit-chain-heads": {
+        "task": "pathway.audit.tasks.log_audit_chain_heads",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
