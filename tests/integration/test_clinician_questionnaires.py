@@ -1,18 +1,15 @@
 """A TTP records questionnaires with the person: every completed one, or none."""
 
-import datetime
-
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 
 from pathway.audit.models import AuditEvent
 from pathway.care import actions
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.models import QuestionnaireResponse, SafetyAlert
-from tests.factories import PatientFactory, TTPFactory
+from tests.factories import PatientFactory, TTPFactory, past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +72,10 @@ def discharge(episode, ttp):
     appointment = actions.book_appointment(
         episode=episode,
         kind="first_assessment",
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=past_slot(),
         clinician=ttp,
         mode="telephone",
+        recording_past=True,
         by=ttp,
     )
     actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)

@@ -24,6 +24,7 @@ from pathway.proms.models import (
     TimepointState,
 )
 from pathway.proms.windows import accepts_answers
+from tests.factories import past_slot
 from tests.integration.test_patient_link import (
     DATE_OF_BIRTH,
     NOT_WORKING,
@@ -42,12 +43,23 @@ DAY = datetime.timedelta(days=1)
 
 def book(episode, ttp, kind, starts_at):
     return actions.book_appointment(
-        episode=episode, kind=kind, starts_at=starts_at, clinician=ttp, mode="telephone", by=ttp
+        episode=episode,
+        kind=kind,
+        starts_at=starts_at,
+        clinician=ttp,
+        mode="telephone",
+        recording_past=starts_at < timezone.now(),
+        by=ttp,
     )
 
 
+def days_ago(days):
+    """A distinct half-hour slot about `days` ago (past_slot: the TTP's times never clash)."""
+    return past_slot() - datetime.timedelta(days=days) + datetime.timedelta(hours=1)
+
+
 def assess(episode, ttp, when=None):
-    appointment = book(episode, ttp, "first_assessment", when or timezone.now() - DAY)
+    appointment = book(episode, ttp, "first_assessment", when or days_ago(1))
     actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
     return appointment
 
@@ -172,7 +184,7 @@ def test_baseline_closes_at_the_first_attended_treatment_session(
     episode, ttp, session_in_days, attended
 ):
     """A session booked for tomorrow has not started care; one attended yesterday has."""
-    assess(episode, ttp, timezone.now() - 2 * DAY)
+    assess(episode, ttp, days_ago(2))
     start_core_therapy(episode, ttp)
     session = book(episode, ttp, "follow_up", timezone.now() + session_in_days * DAY)
     if attended:
@@ -194,9 +206,9 @@ def test_baseline_closes_at_the_first_attended_treatment_session(
 
 
 def test_a_missed_treatment_session_does_not_close_the_baseline(episode, ttp):
-    assess(episode, ttp, timezone.now() - 2 * DAY)
+    assess(episode, ttp, days_ago(2))
     start_core_therapy(episode, ttp)
-    missed = book(episode, ttp, "follow_up", timezone.now() - DAY)
+    missed = book(episode, ttp, "follow_up", days_ago(1))
     actions.record_attendance(
         appointment=missed, outcome="did_not_attend", dna_exception_reason="Unwell", by=ttp
     )
@@ -206,7 +218,7 @@ def test_a_missed_treatment_session_does_not_close_the_baseline(episode, ttp):
 
 def test_a_completed_baseline_stays_completed_when_care_starts(make_episode, ttp):
     episode = make_episode(days_ago=5)
-    assessment = assess(episode, ttp, timezone.now() - 2 * DAY)
+    assessment = assess(episode, ttp, days_ago(2))
     for instrument, answers in {
         "pain_nrs": {"pain": 6},
         "odi": {"sections": [2] * 10},
@@ -221,7 +233,7 @@ def test_a_completed_baseline_stays_completed_when_care_starts(make_episode, ttp
     PromTimepoint.objects.filter(episode=episode).update(completed_at=at_assessment)
     start_core_therapy(episode, ttp)
 
-    session = attend_session(episode, ttp, timezone.now() - DAY)
+    session = attend_session(episode, ttp, days_ago(1))
 
     baseline = entry(episode, "baseline")
     assert (baseline.state, baseline.closes_at) == (TimepointState.COMPLETED, session.starts_at)
@@ -351,9 +363,9 @@ def record_url(episode, timepoint):
 
 
 def test_clinician_cannot_record_a_baseline_after_treatment_started(client, episode, ttp):
-    assess(episode, ttp, timezone.now() - 2 * DAY)
+    assess(episode, ttp, days_ago(2))
     start_core_therapy(episode, ttp)
-    attend_session(episode, ttp, timezone.now() - DAY)
+    attend_session(episode, ttp, days_ago(1))
     client.force_login(ttp)
 
     page = client.get(record_url(episode, "baseline")).content.decode()
@@ -400,7 +412,7 @@ def test_reports_leave_out_an_answer_given_after_the_window(client, make_episode
         record(treated, "baseline", "pain_nrs", {"pain": pain}, ttp)
         start_core_therapy(treated, ttp)
     late = make_episode()
-    assess(late, ttp, timezone.now() - 2 * DAY)
+    assess(late, ttp, days_ago(2))
     start_core_therapy(late, ttp)
     actions.discharge_episode(episode=late, reason="treatment_complete", by=ttp)
     client.force_login(manager)

@@ -24,7 +24,7 @@ from pathway.care.models import Episode
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.actions import record_questionnaire
-from tests.factories import ManagerFactory, PatientFactory
+from tests.factories import ManagerFactory, PatientFactory, past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,8 @@ def record_scores(episode, timepoint, given, ttp):
         record(episode, timepoint, "phq9", {"items": items(given["phq9"], 8) + [0]}, ttp)
 
 
-def first_assessment(episode, ttp, outcome="attended", when=PAST):
+def first_assessment(episode, ttp, outcome="attended", when=None):
+    when = when or past_slot()
     appointment = actions.book_appointment(
         episode=episode,
         kind="first_assessment",
@@ -240,6 +241,7 @@ def first_assessment(episode, ttp, outcome="attended", when=PAST):
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=when < timezone.now(),
     )
     actions.record_attendance(appointment=appointment, outcome=outcome, by=ttp)
 
@@ -288,7 +290,13 @@ def build(person, *, gp, ttp, service, days_ago=0):
         triage(episode, ttp, person.triage, person.duration)
     if person.path == "dna_treatment":
         follow_up = actions.book_appointment(
-            episode=episode, kind="follow_up", starts_at=PAST, clinician=ttp, mode="video", by=ttp
+            episode=episode,
+            kind="follow_up",
+            starts_at=past_slot(),
+            clinician=ttp,
+            mode="video",
+            by=ttp,
+            recording_past=True,
         )
         actions.record_attendance(appointment=follow_up, outcome="did_not_attend", by=ttp)
     if person.path in ("core_therapy", "cppp"):
