@@ -24,7 +24,8 @@ from pathway.care.models import Episode
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.actions import record_questionnaire
-from tests.factories import ManagerFactory, PatientFactory, past_slot
+from tests.factories import ManagerFactory, PatientFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -260,11 +261,13 @@ def triage(episode, ttp, outcome, duration):
 
 
 def build(person, *, gp, ttp, service, days_ago=0):
-    today = timezone.localdate()
+    # Born on 1 January, `age` years before the year of referral: the person's age at referral
+    # on any day of that year (counting from today's year was a year out near New Year).
+    referred_on = timezone.localdate(timezone.now() - datetime.timedelta(days=days_ago))
     patient = PatientFactory(
         registered_practice=gp.practice,
         sex=person.sex,
-        date_of_birth=datetime.date(today.year - person.age, 1, 1),
+        date_of_birth=datetime.date(referred_on.year - person.age, 1, 1),
     )
     answers = {"symptom_duration": person.gp_duration or person.duration}
     episode = refer(
