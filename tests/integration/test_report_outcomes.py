@@ -20,7 +20,7 @@ from django.utils import timezone
 from scipy import stats
 
 from pathway.care import actions
-from pathway.care.models import Episode
+from pathway.care.models import Appointment, Episode
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.actions import record_questionnaire
@@ -234,7 +234,8 @@ def record_scores(episode, timepoint, given, ttp):
 
 
 def first_assessment(episode, ttp, outcome="attended", when=None):
-    when = when or past_slot()
+    # At the clinician's first free time from `when` (several people may miss one date).
+    when = Appointment.objects.first_free_start(ttp, when) if when else past_slot()
     appointment = actions.book_appointment(
         episode=episode,
         kind="first_assessment",
