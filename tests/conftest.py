@@ -4,6 +4,7 @@ import os
 import pytest
 
 from tests import services
+from tests.slots import reset_past_slots
 
 # --today: the whole run happens on another day (and time), to find tests that pass on one
 # day and fail on another (issue 15). `make test-dates` runs the suite on several such days.
@@ -42,6 +43,11 @@ def pytest_report_header(config):
 
 # Factories import Django models, so fixtures import them when they run: the pure clinical
 # tests can then run without Django (pytest -p no:django tests/unit/clinical).
+
+
+@pytest.fixture(autouse=True)
+def _fresh_past_slots():
+    reset_past_slots()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ import datetime
 import itertools
 
 import factory
-from django.utils import timezone
 
 from pathway.accounts.models import Role, User
 from pathway.organisations.models import CommissioningArea, GPPractice, ProviderService
@@ -108,14 +107,3 @@ class PatientFactory(factory.django.DjangoModelFactory):
     email = "patient@example.com"
     consents_to_contact = True
     registered_practice = factory.SubFactory(PracticeFactory)
-
-
-_past_slots = itertools.count(1)
-_PAST_SLOTS_END = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(hours=1)
-
-
-def past_slot():
-    """A time in the last weeks, distinct for each call and exactly half an hour apart, so
-    that the past appointments a test records for one clinician never overlap (a clash is
-    refused)."""
-    return _PAST_SLOTS_END - datetime.timedelta(minutes=30 * next(_past_slots))

@@ -47,12 +47,14 @@ class BookingForm(CareForm):
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5"}),
         error_messages={"required": "Enter the time of the appointment"},
     )
+    # Half an hour unless the TTP says otherwise (the service's usual first assessment).
     length_minutes = forms.TypedChoiceField(
         label="Length",
         choices=[(minutes, f"{minutes} minutes") for minutes in (15, 20, 30, 45, 60, 90)],
         coerce=int,
         initial=30,
-        error_messages={"required": "Choose how long the appointment is"},
+        required=False,
+        empty_value=30,
     )
     clinician = forms.ModelChoiceField(
         label="Clinician", queryset=User.objects.none(), empty_label=None

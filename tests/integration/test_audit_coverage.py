@@ -17,7 +17,8 @@ from pathway.care import actions
 from pathway.demo.referrals import refer
 from pathway.messaging.models import OutboundMessage
 from pathway.proms.actions import record_questionnaire
-from tests.factories import PatientFactory, past_slot
+from tests.factories import PatientFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from pathway.care.models import (
     TriageDecision,
 )
 from pathway.messaging.models import OutboundMessage
-from tests.factories import TTPFactory, past_slot
+from tests.factories import TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from pathway.care import actions
 from pathway.care.models import Appointment, TriageDecision
-from tests.factories import TTPFactory, past_slot
+from tests.factories import TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.postgres
 

@@ -14,6 +14,7 @@ from tests import factories
 from tests.factories import TTPFactory
 from tests.integration.conftest import AUDIT_CHAIN_QUERIES
 from tests.referral_data import HIGH_RISK, LOW_RISK, referral_post
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def _raise_safety_alert(episode, by):
 
 
 def _book_first_assessment(episode, ttp, *, starts_at=None):
-    starts_at = starts_at or factories.past_slot()
+    starts_at = starts_at or past_slot()
     return actions.book_appointment(
         episode=episode,
         kind="first_assessment",

@@ -7,7 +7,8 @@ from django.utils import timezone
 from pathway.audit.models import AuditEvent
 from pathway.care import actions
 from pathway.care.models import Appointment, EpisodeState
-from tests.factories import TTPFactory, past_slot
+from tests.factories import TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pathway.proms import schedule
 from pathway.proms.actions import acknowledge_alert, record_questionnaire
 from pathway.proms.alerts import email_duty_clinician
 from pathway.proms.models import PromTimepoint, SafetyAlert
-from tests.factories import past_slot
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 

@@ -20,11 +20,12 @@ from django.utils import timezone
 from scipy import stats
 
 from pathway.care import actions
-from pathway.care.models import Episode
+from pathway.care.models import Appointment, Episode
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.actions import record_questionnaire
-from tests.factories import ManagerFactory, PatientFactory, past_slot
+from tests.factories import ManagerFactory, PatientFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +234,8 @@ def record_scores(episode, timepoint, given, ttp):
 
 
 def first_assessment(episode, ttp, outcome="attended", when=None):
-    when = when or past_slot()
+    # At the clinician's first free time from `when` (several people may miss one date).
+    when = Appointment.objects.first_free_start(ttp, when) if when else past_slot()
     appointment = actions.book_appointment(
         episode=episode,
         kind="first_assessment",
@@ -260,11 +262,13 @@ def triage(episode, ttp, outcome, duration):
 
 
 def build(person, *, gp, ttp, service, days_ago=0):
-    today = timezone.localdate()
+    # Born on 1 January, `age` years before the year of referral: the person's age at referral
+    # on any day of that year (counting from today's year was a year out near New Year).
+    referred_on = timezone.localdate(timezone.now() - datetime.timedelta(days=days_ago))
     patient = PatientFactory(
         registered_practice=gp.practice,
         sex=person.sex,
-        date_of_birth=datetime.date(today.year - person.age, 1, 1),
+        date_of_birth=datetime.date(referred_on.year - person.age, 1, 1),
     )
     answers = {"symptom_duration": person.gp_duration or person.duration}
     episode = refer(

@@ -30,7 +30,8 @@ from pathway.reports.waiting_cutoffs import (
     latest_breaching_clock_start,
     latest_rtt_breaching_clock_start,
 )
-from tests.factories import ManagerFactory, PatientFactory, past_slot
+from tests.factories import ManagerFactory, PatientFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,8 @@ from pathway.clinical import InvalidAnswers
 from pathway.clinical.retention import retain_until, retention_has_passed
 from pathway.demo.referrals import refer
 from pathway.referrals.models import Referral, ReferralOutcome
-from tests.factories import PatientFactory, past_slot
+from tests.factories import PatientFactory
+from tests.slots import past_slot
 
 PAST = timezone.now() - datetime.timedelta(hours=2)
 RETURNING = {"return_kind": "new_symptoms", "return_justification": "New leg pain"}

@@ -15,7 +15,8 @@ from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.patients.timeline import Box, chart, measures, plot, segments
 from pathway.proms.actions import record_questionnaire
-from tests.factories import PatientFactory, TTPFactory, past_slot
+from tests.factories import PatientFactory, TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
