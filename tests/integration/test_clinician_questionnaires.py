@@ -9,7 +9,8 @@ from pathway.care import actions
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.models import QuestionnaireResponse, SafetyAlert
-from tests.factories import PatientFactory, TTPFactory, past_slot
+from tests.factories import PatientFactory, TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 

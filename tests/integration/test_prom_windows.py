@@ -24,7 +24,6 @@ from pathway.proms.models import (
     TimepointState,
 )
 from pathway.proms.windows import accepts_answers
-from tests.factories import past_slot
 from tests.integration.test_patient_link import (
     DATE_OF_BIRTH,
     NOT_WORKING,
@@ -34,6 +33,7 @@ from tests.integration.test_patient_link import (
     new_link,
 )
 from tests.integration.test_report_outcomes import page_tables
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
