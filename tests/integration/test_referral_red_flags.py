@@ -32,8 +32,11 @@ def gp_client(client, gp, service):
 
 def born_years_ago(years):
     """Date of birth fields for someone `years` old today (their birthday a month ago)."""
-    today = timezone.localdate()
-    born = today.replace(year=today.year - years) - datetime.timedelta(days=31)
+    month_ago = timezone.localdate() - datetime.timedelta(days=31)
+    try:
+        born = month_ago.replace(year=month_ago.year - years)
+    except ValueError:  # 29 February, in a year without one
+        born = month_ago.replace(year=month_ago.year - years, day=28)
     return {
         "date_of_birth_day": str(born.day),
         "date_of_birth_month": str(born.month),

@@ -282,11 +282,12 @@ def test_returner_discharged_a_calendar_year_ago_today_still_needs_a_justificati
     gp_client, practice, discharged_episode
 ):
     today = timezone.localdate()
-    # The same calendar date last year (29 February's anniversary is 1 March).
     try:
-        anniversary = today.replace(year=today.year - 1)
+        anniversary = today.replace(year=today.year - 1)  # today is its anniversary
     except ValueError:
-        anniversary = datetime.date(today.year - 1, 2, 29)
+        # Today is 29 February: no date last year has it as its anniversary; 1 March's window
+        # runs to tomorrow.
+        anniversary = datetime.date(today.year - 1, 3, 1)
     noon = timezone.make_aware(datetime.datetime.combine(anniversary, datetime.time(12)))
     Episode.objects.filter(pk=discharged_episode.pk).update(
         referred_at=noon - datetime.timedelta(days=60), discharged_at=noon
