@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=pathway.example.nhs.uk DATABASE_URL=sqlite:///:memory: \
 	SECRET_KEY=deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
 
-.PHONY: run test check scan audit demo migrate worker beat vendor format clean bench load
+.PHONY: run test test-dates check scan audit demo migrate worker beat vendor format clean bench load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,18 @@ run: demo
 ## test: the whole test suite (SQLite and eager tasks unless DATABASE_URL / REDIS_URL are set)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## test-dates: the suite on days that catch calendar bugs (a leap day, the clocks changing,
+## just before and after midnight at the turn of the year), each as its own run. Only the test
+## process's clock moves, so browser journeys and tests that start worker or server processes
+## are left out (TEST_DATES_IGNORE).
+TEST_DATES ?= 2028-02-29T00:30 2027-03-28T00:30 2027-10-31T01:30 2026-12-31T23:50 2027-01-01T00:10
+TEST_DATES_IGNORE := --ignore=tests/functional --ignore=tests/integration/test_faults.py \
+	--ignore=tests/integration/test_celery_worker.py --ignore=tests/integration/test_production_headers.py \
+	--ignore=tests/integration/test_backup_restore.py --ignore=tests/integration/test_access_log.py
+test-dates: $(STAMP)
+	set -e; for day in $(TEST_DATES); do echo "=== today is $$day"; \
+	  $(BIN)/python -m pytest -q -x -m "not browser" $(TEST_DATES_IGNORE) --today=$$day tests; done
 
 ## check: lint, format, missing migrations and the production deploy check
 check: $(STAMP)

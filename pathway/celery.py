@@ -15,7 +15,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "heartbeat": {
         "task": "pathway.core.tasks.record_heartbeat",
-        "schedule": 60.0,
+        # /health judges the heartbeat's age against this interval (pathway/core/health.py).
+        "schedule": settings.HEARTBEAT_INTERVAL_SECONDS,
     },
     # Invitations, reminders and appointment messages: due dates live in the database. Two
     # beats started by mistake only sweep twice as often: sending claims each row once.
@@ -28,5 +29,10 @@ app.conf.beat_schedule = {
     "refresh-outcome-summaries": {
         "task": "pathway.reports.tasks.refresh_outcome_summaries",
         "schedule": 15 * 60.0,
+    },
+    # The audit chains' newest hashes into the log: anchors for `verify_audit --anchor`.
+    "log-audit-chain-heads": {
+        "task": "pathway.audit.tasks.log_audit_chain_heads",
+        "schedule": 24 * 60 * 60.0,
     },
 }

@@ -176,6 +176,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Seconds between outbox sweeps by the beat (pathway/celery.py); tests of faults shorten it.
 SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "60"))
+# Seconds between the beat's heartbeats (pathway/celery.py). /health reports "degraded" when the
+# last one is older than HEARTBEAT_MARGIN of these intervals (pathway/core/health.py).
+HEARTBEAT_INTERVAL_SECONDS = float(env("HEARTBEAT_INTERVAL_SECONDS", "60"))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
@@ -234,6 +237,10 @@ AUTHENTICATION_BACKENDS = [
 # Two-step verification with an authenticator app (TOTP). On by default in production; off
 # locally so the demo logins work at once (anyone can still turn it on from their account page).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+# An authenticator app is bound only through a one-time link an administrator emails to the
+# person (pathway/accounts/set_up_links.py), so a password alone cannot bind an attacker's app.
+# The link works once, for this many hours.
+MFA_SET_UP_LINK_HOURS = int(env("MFA_SET_UP_LINK_HOURS", "72"))
 OTP_TOTP_ISSUER = SERVICE_NAME
 # The admin never shows a device's secret key or QR code once it exists.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -322,6 +329,11 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Appointments ------------------------------------------------------------------------------
+# How many days ahead an appointment may be booked (a date typed further ahead is refused as a
+# likely slip, such as 9999 for 2025).
+BOOKING_HORIZON_DAYS = int(env("BOOKING_HORIZON_DAYS", "365"))
 
 # --- Questionnaires ----------------------------------------------------------------------------
 # Time point -> questionnaire codes; unset takes the evaluation's sets (pathway/proms/timepoints).

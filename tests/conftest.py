@@ -1,9 +1,53 @@
+import datetime
+import os
+
 import pytest
 
 from tests import services
+from tests.slots import reset_past_slots
+
+# --today: the whole run happens on another day (and time), to find tests that pass on one
+# day and fail on another (issue 15). `make test-dates` runs the suite on several such days.
+# Only this process's clock moves: tests that start other processes (browser journeys,
+# workers, gunicorn) are left out of such runs.
+_TRAVEL = None
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        default=os.environ.get("PATHWAY_TEST_TODAY", ""),
+        help="run as if now were this local date or date-time (YYYY-MM-DD[THH:MM])",
+    )
+
+
+def pytest_configure(config):
+    global _TRAVEL
+    today = config.getoption("--today")
+    if not today:
+        return
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    moment = datetime.datetime.fromisoformat(today if "T" in today else f"{today}T10:00")
+    _TRAVEL = time_machine.travel(moment.replace(tzinfo=ZoneInfo("Europe/London")), tick=True)
+    _TRAVEL.start()
+
+
+def pytest_report_header(config):
+    if config.getoption("--today"):
+        return f"clock moved: now is {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    return None
+
 
 # Factories import Django models, so fixtures import them when they run: the pure clinical
 # tests can then run without Django (pytest -p no:django tests/unit/clinical).
+
+
+@pytest.fixture(autouse=True)
+def _fresh_past_slots():
+    reset_past_slots()
 
 
 @pytest.fixture(autouse=True)

@@ -248,7 +248,7 @@ class ServiceProcesses:
         """The environment these processes run with, for a one-off command such as a sweep."""
         return subprocess_environment(**self.environment)
 
-    def _start(self, *args):
+    def _start(self, *args, own_group=False):
         # Each process writes to its own log file, shown when a test fails (report()).
         log = open(self.workdir / f"{len(self.processes)}-{args[0]}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
@@ -257,6 +257,8 @@ class ServiceProcesses:
             cwd=Path(__file__).resolve().parent.parent,
             stdout=log,
             stderr=subprocess.STDOUT,
+            # A process group of its own, so kill_group() reaches its children and nothing else.
+            start_new_session=own_group,
         )
         log.close()
         self.processes.append(process)
@@ -300,17 +302,21 @@ class ServiceProcesses:
         wait_until(lambda: _answers(base), "the web process to answer", timeout=90)
         return base
 
-    def worker(self):
+    def worker(self, pool="solo"):
+        """A Celery worker: one process (solo), or the Procfile's prefork pool of
+        CELERY_CONCURRENCY's default two child processes in a process group of its own."""
+        pool_options = ["--pool=solo"] if pool == "solo" else ["--concurrency", "2"]
         return self._start(
             "celery",
             "-A",
             "pathway",
             "worker",
-            "--pool=solo",
+            *pool_options,
             "--loglevel=WARNING",
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
+            own_group=pool != "solo",
         )
 
     def beat(self, name="beat", loglevel="WARNING"):
@@ -327,6 +333,12 @@ class ServiceProcesses:
 
     def kill(self, process):
         os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def kill_group(self, process):
+        """SIGKILL a process started with a group of its own and all its children at once, as
+        a host or container dying takes a prefork worker: nobody is left to clean up."""
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
     def stop_all(self):

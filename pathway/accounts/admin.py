@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from pathway.accounts import actions as accounts_actions
 from pathway.accounts import second_factor
 from pathway.accounts.models import User
+from pathway.audit.actions import client_ip
 
 
 @admin.register(User)
@@ -17,10 +20,34 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Role and organisation", {"fields": ("role", "practice", "service", "area")}),
     )
-    actions = ["reset_two_step_verification"]
+    actions = ["send_authenticator_set_up_link", "reset_two_step_verification"]
 
     @admin.action(
-        description="Reset two-step verification (they set up an app again at next sign-in)",
+        description="Send authenticator set-up link (by email; works once)",
+        permissions=["change"],
+    )
+    def send_authenticator_set_up_link(self, request, queryset):
+        sent = 0
+        for user in queryset:
+            try:
+                accounts_actions.send_set_up_link(
+                    user=user, by=request.user, ip_address=client_ip(request)
+                )
+            except accounts_actions.SetUpLinkNotSent as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                continue
+            sent += 1
+            self.log_change(request, user, "Sent an authenticator set-up link.")
+        if sent:
+            self.message_user(
+                request,
+                f"Sent a set-up link to {sent} user(s). Each link works once, for "
+                f"{settings.MFA_SET_UP_LINK_HOURS} hours, and replaces any earlier link.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description="Reset two-step verification (then send a set-up link for a new app)",
         permissions=["change"],
     )
     def reset_two_step_verification(self, request, queryset):
@@ -30,6 +57,6 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(
             request,
             f"Two-step verification reset for {len(queryset)} user(s). Their sessions have "
-            "ended; each sets up an authenticator app when they next sign in.",
+            "ended. Send each a set-up link so that they can set up an authenticator app again.",
             messages.SUCCESS,
         )

@@ -25,6 +25,8 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "advice",
     "accounts:second_factor",
     "accounts:set_up_authenticator",
+    # The emailed set-up link: it may be opened before signing in, or between the two steps.
+    "accounts:set_up_link",
 }
 # Patients' questionnaire pages: they have their own link and date-of-birth check.
 OPEN_NAMESPACES = {"proms"}

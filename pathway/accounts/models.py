@@ -92,3 +92,23 @@ class SignedInSession(models.Model):
 
     def __str__(self):
         return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class AuthenticatorSetUpLink(models.Model):
+    """A one-time link, emailed by an administrator, that lets one member of staff set up an
+    authenticator app (pathway/accounts/set_up_links.py).
+
+    Two-step sign-in is only worth having if setting up the second step needs more than the
+    password: so the app is bound only by someone who has both the password and this link from
+    the person's email. Only a hash of the token is kept, so the table cannot be read for
+    working links.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Authenticator set-up link for {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"

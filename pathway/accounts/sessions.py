@@ -74,3 +74,16 @@ def end_sessions_of(user):
         store.delete(key)
     SignedInSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+def renew_session_key(request):
+    """Give the signed-in session a new key, keeping its contents, and keep the map of sessions
+    current so that deactivation still finds it.
+
+    Called when the second step is passed: a session key that anyone could have seen or planted
+    before then (session fixation) is worth nothing after it.
+    """
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    forget_session(old_key)
+    record_signed_in_session(user=request.user, session_key=request.session.session_key)

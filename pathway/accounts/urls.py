@@ -10,6 +10,12 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("sign-in/code/", views.second_factor_code, name="second_factor"),
     path("account/authenticator/", views.set_up_authenticator, name="set_up_authenticator"),
+    path(
+        "account/authenticator/start/",
+        views.start_authenticator_set_up,
+        name="start_authenticator_set_up",
+    ),
+    path("account/authenticator/link/<str:token>/", views.open_set_up_link, name="set_up_link"),
 ]
 
 # Django's auth views reverse these names without a namespace, so they live at the top level.

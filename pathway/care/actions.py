@@ -6,6 +6,7 @@ and raises CareRefused (nothing saved) with a message for the clinician when the
 allowed.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -29,11 +30,13 @@ from pathway.care.models import (
     TriageOutcome,
 )
 from pathway.care.retention import retain_until_for
+from pathway.clinical import dates
 from pathway.clinical.did_not_attend import propose_discharge
 from pathway.messaging.actions import queue_appointment_notice
 from pathway.proms.schedule import cancel_after_discharge, schedule_after_discharge
 
 CareRefused = lifecycle.IllegalTransition
+DEFAULT_APPOINTMENT_MINUTES = 30
 
 
 def _locked(episode):
@@ -110,11 +113,39 @@ def move_episode(*, episode, transition, by, reason="", discharge_reason="", ip_
 
 @transaction.atomic
 def book_appointment(
-    *, episode, kind, starts_at, clinician, mode, location="", by, ip_address=None
+    *,
+    episode,
+    kind,
+    starts_at,
+    clinician,
+    mode,
+    location="",
+    length_minutes=DEFAULT_APPOINTMENT_MINUTES,
+    recording_past=False,
+    by,
+    ip_address=None,
 ):
+    """Book an appointment, or record one that has already happened (`recording_past`).
+
+    A booking is in the future and within the service's horizon; one clinician never has two
+    appointments at once (bookings for a clinician are taken one at a time, under a lock on
+    their row, so two TTPs booking the same slot cannot both succeed).
+    """
     episode = _locked(episode)
     if mode == AppointmentMode.IN_PERSON and not location.strip():
         raise CareRefused("Give the clinic location for an in-person appointment.")
+    if not 5 <= length_minutes <= 480:
+        raise CareRefused("An appointment lasts from 5 minutes to 8 hours.")
+    problem = dates.appointment_time_problem(
+        starts_at,
+        timezone.now(),
+        horizon_days=settings.BOOKING_HORIZON_DAYS,
+        recording_past=recording_past,
+        referred_at=episode.referred_at,
+    )
+    if problem:
+        raise CareRefused(problem)
+    _refuse_clash(clinician, starts_at, length_minutes)
     if kind == AppointmentKind.FIRST_ASSESSMENT:
         # Only possible while awaiting triage: the lifecycle refuses it in any other state.
         _move(episode, "book_first_assessment", by=by, ip_address=ip_address)
@@ -133,11 +164,26 @@ def book_appointment(
         clinician=clinician,
         mode=mode,
         location=location.strip() if mode == AppointmentMode.IN_PERSON else "",
+        length_minutes=length_minutes,
         booked_by=by,
     )
     _audit(by, appointment, episode, ip_address, action=AuditAction.CREATE)
-    queue_appointment_notice(appointment=appointment)
+    if not recording_past:
+        queue_appointment_notice(appointment=appointment)
     return appointment
+
+
+def _refuse_clash(clinician, starts_at, length_minutes):
+    """CareRefused naming the clinician's other appointment at that time, if there is one."""
+    type(clinician).objects.select_for_update().filter(pk=clinician.pk).first()
+    clash = next(iter(Appointment.objects.overlapping(clinician, starts_at, length_minutes)), None)
+    if clash:
+        local = timezone.localtime(clash.starts_at)
+        raise CareRefused(
+            f"{clinician.get_full_name()} already has an appointment from {local:%H:%M} to "
+            f"{timezone.localtime(clash.ends_at):%H:%M} on {local:%-d %B %Y} "
+            f"({clash.get_kind_display().lower()}). Choose another time or clinician."
+        )
 
 
 @transaction.atomic

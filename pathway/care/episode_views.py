@@ -118,7 +118,10 @@ def book(request, public_id):
     first = episode.state == EpisodeState.AWAITING_TRIAGE
     kind = AppointmentKind.FIRST_ASSESSMENT if first else AppointmentKind.FOLLOW_UP
     form = forms.BookingForm(
-        request.POST or None, service=episode.service, initial={"clinician": request.user}
+        request.POST or None,
+        service=episode.service,
+        referred_at=episode.referred_at,
+        initial={"clinician": request.user},
     )
 
     def perform(data):
@@ -129,6 +132,8 @@ def book(request, public_id):
             clinician=data["clinician"],
             mode=data["mode"],
             location=data["location"],
+            length_minutes=data["length_minutes"],
+            recording_past=data["recording_past"],
             by=request.user,
             ip_address=client_ip(request),
         )

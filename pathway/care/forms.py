@@ -5,6 +5,7 @@ import re
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from pathway.accounts.models import Role, User
@@ -18,6 +19,7 @@ from pathway.care.models import (
     TherapyComponent,
     TriageOutcome,
 )
+from pathway.clinical import dates
 from pathway.core.forms import NHSDateField
 from pathway.referrals.models import SYMPTOM_DURATION_CHOICES
 
@@ -34,13 +36,23 @@ class CareForm(forms.Form):
 
 
 class BookingForm(CareForm):
-    date = NHSDateField(label="Date")
+    date = NHSDateField(
+        label="Date",
+        latest=lambda today: today + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS),
+    )
     time = forms.CharField(
         label="Time",
         help_text="24-hour clock, for example 14:30",
         max_length=5,
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5"}),
         error_messages={"required": "Enter the time of the appointment"},
+    )
+    length_minutes = forms.TypedChoiceField(
+        label="Length",
+        choices=[(minutes, f"{minutes} minutes") for minutes in (15, 20, 30, 45, 60, 90)],
+        coerce=int,
+        initial=30,
+        error_messages={"required": "Choose how long the appointment is"},
     )
     clinician = forms.ModelChoiceField(
         label="Clinician", queryset=User.objects.none(), empty_label=None
@@ -54,9 +66,16 @@ class BookingForm(CareForm):
     location = forms.CharField(
         label="Clinic location (for in-person appointments)", required=False, max_length=200
     )
+    recording_past = forms.BooleanField(
+        label="I am recording an appointment that has already happened",
+        help_text="Only for a contact that took place before it was booked here. No message "
+        "is sent to the person.",
+        required=False,
+    )
 
-    def __init__(self, *args, service, **kwargs):
+    def __init__(self, *args, service, referred_at=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.referred_at = referred_at
         self.fields["clinician"].queryset = User.objects.filter(
             role=Role.TTP, service=service, is_active=True
         ).order_by("last_name")
@@ -76,8 +95,16 @@ class BookingForm(CareForm):
             starts_at = timezone.make_aware(
                 datetime.datetime.combine(cleaned["date"], cleaned["time"])
             )
-            if starts_at < timezone.now() - datetime.timedelta(days=1):
-                self.add_error("date", "The appointment date must be today or in the future")
+            # The action checks the same rule again; here the message goes beside the date.
+            problem = dates.appointment_time_problem(
+                starts_at,
+                timezone.now(),
+                horizon_days=settings.BOOKING_HORIZON_DAYS,
+                recording_past=cleaned.get("recording_past", False),
+                referred_at=self.referred_at,
+            )
+            if problem:
+                self.add_error("date", problem)
             cleaned["starts_at"] = starts_at
         return cleaned
 

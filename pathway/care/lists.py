@@ -34,7 +34,7 @@ from pathway.care.models import (
     TherapySession,
     TriageOutcome,
 )
-from pathway.clinical.referral_rules import age_on
+from pathway.clinical.dates import age_shown
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
 from pathway.proms.models import QuestionnaireResponse, SafetyAlert, Timepoint
@@ -221,7 +221,7 @@ def triage_queue(request):
     rows = [
         {
             "episode": episode,
-            "age": age_on(episode.patient.date_of_birth, today),
+            "age": age_shown(episode.patient.date_of_birth, today),
             "days_waiting": (today - episode.clock_started_on).days,
         }
         for episode in page.rows

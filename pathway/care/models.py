@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -194,8 +195,37 @@ class AppointmentOutcome(models.TextChoices):
     CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
 
 
+CANCELLED_OUTCOMES = ("cancelled_by_patient", "cancelled_by_service")
+LONGEST_APPOINTMENT = datetime.timedelta(hours=8)
+
+
 class AppointmentQuerySet(ScopedQuerySet):
     scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
+
+    def overlapping(self, clinician, starts_at, length_minutes):
+        """The clinician's appointments (not cancelled) that overlap the given time.
+
+        Appointments last at most 8 hours, so only those starting in the 8 hours before can
+        still be running: the index on (clinician, starts_at) answers this."""
+        ends_at = starts_at + datetime.timedelta(minutes=length_minutes)
+        candidates = (
+            self.filter(
+                clinician=clinician,
+                starts_at__lt=ends_at,
+                starts_at__gt=starts_at - LONGEST_APPOINTMENT,
+            )
+            .exclude(outcome__in=CANCELLED_OUTCOMES)
+            .order_by("starts_at")
+        )
+        return [appointment for appointment in candidates if appointment.ends_at > starts_at]
+
+    def first_free_start(self, clinician, not_before, length_minutes=30):
+        """The clinician's first start from `not_before`, in steps of the appointment's
+        length, at which nothing overlaps: what a TTP looks for in the diary."""
+        starts_at = not_before
+        while self.overlapping(clinician, starts_at, length_minutes):
+            starts_at += datetime.timedelta(minutes=length_minutes)
+        return starts_at
 
 
 class Appointment(models.Model):
@@ -207,6 +237,8 @@ class Appointment(models.Model):
     )
     mode = models.CharField(max_length=10, choices=AppointmentMode.choices)
     location = models.CharField(max_length=200, blank=True)
+    # How long the clinician is taken up: two appointments of one clinician may not overlap.
+    length_minutes = models.PositiveSmallIntegerField(default=30)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -241,6 +273,10 @@ class Appointment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                name="appointment_length_plausible",
+                condition=models.Q(length_minutes__gte=5, length_minutes__lte=480),
+            ),
+            models.CheckConstraint(
                 name="appointment_in_person_has_location",
                 condition=~models.Q(mode=AppointmentMode.IN_PERSON) | ~models.Q(location=""),
             ),
@@ -258,6 +294,10 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.length_minutes)
 
 
 class TriageOutcome(models.TextChoices):

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from pathway.clinical import InvalidAnswers, nhs_number
+from pathway.clinical import InvalidAnswers, dates, nhs_number
 
 
 class NHSDateWidget(forms.MultiWidget):
@@ -26,30 +26,48 @@ class NHSDateWidget(forms.MultiWidget):
 class NHSDateField(forms.Field):
     """A date typed as day / month / year, with the NHS.UK error messages.
 
-    `past_only` refuses today-or-later dates when the date must already have happened
-    (a date of birth); `not_future` allows today.
+    Any input becomes either a date or a field error, never an exception. Every date must
+    also be plausible (pathway.clinical.dates): from `earliest` to `latest`, which may be
+    dates or functions of today. `past_only` refuses today-or-later dates when the date must
+    already have happened (a date of birth); `not_future` allows today.
     """
 
     widget = NHSDateWidget
 
-    def __init__(self, *, not_future=False, past_only=False, **kwargs):
+    def __init__(
+        self,
+        *,
+        not_future=False,
+        past_only=False,
+        earliest=dates.EARLIEST,
+        latest=dates.LATEST,
+        **kwargs,
+    ):
         self.not_future = not_future
         self.past_only = past_only
+        self.earliest = earliest
+        self.latest = latest
         super().__init__(**kwargs)
 
     def to_python(self, value):
         if not value or not any(value):
             return None
+        if not isinstance(value, list | tuple) or len(value) != 3:
+            raise forms.ValidationError(f"{self.label or 'Date'} must be a real date")
         day, month, year = (str(v).strip() for v in value)
         label = self.label or "Date"
         missing = [name for name, v in (("day", day), ("month", month), ("year", year)) if not v]
         if missing:
             raise forms.ValidationError(f"{label} must include a {' and a '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        # ASCII digits only and no longer than a date part can be, so nothing can overflow.
+        parts = (day, month, year)
+        if not all(part.isascii() and part.isdecimal() for part in parts) or (
+            len(day) > 2 or len(month) > 2 or len(year) != 4
+        ):
             raise forms.ValidationError(f"{label} must be a real date")
         try:
             return datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise forms.ValidationError(f"{label} must be a real date") from None
 
     def validate(self, value):
@@ -63,9 +81,22 @@ class NHSDateField(forms.Field):
             raise forms.ValidationError(f"{label} must be in the past")
         if self.not_future and value > today:
             raise forms.ValidationError(f"{label} must be today or in the past")
+        problem = dates.date_problem(
+            value,
+            label=label,
+            earliest=_on(self.earliest, today),
+            latest=_on(self.latest, today),
+        )
+        if problem:
+            raise forms.ValidationError(problem)
 
     def widget_attrs(self, widget):
         return {}
+
+
+def _on(bound, today):
+    """A range bound given as a date or as a function of today."""
+    return bound(today) if callable(bound) else bound
 
 
 class NHSNumberField(forms.CharField):

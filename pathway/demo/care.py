@@ -5,23 +5,27 @@ import datetime
 from django.utils import timezone
 
 from pathway.care import actions
+from pathway.care.models import Appointment
 from pathway.proms.actions import record_questionnaire
 
 
-def _at(days, hour=10):
+def _at(days, hour=10, minute=0):
     day = timezone.localdate() + datetime.timedelta(days=days)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
 def book(episode, ttp, *, days, kind="first_assessment"):
-    """Book an appointment `days` from today (negative: in the past)."""
+    """Book an appointment `days` from today; a negative `days` records a past one."""
+    # The clinician's first free half hour that day from 09:00, as a TTP would choose.
+    starts_at = Appointment.objects.first_free_start(ttp, _at(days, 9))
     return actions.book_appointment(
         episode=episode,
         kind=kind,
-        starts_at=_at(days),
+        starts_at=starts_at,
         clinician=ttp,
         mode="in_person",
         location="Molineux Street Clinic, Newcastle",
+        recording_past=starts_at < timezone.now(),
         by=ttp,
     )
 

@@ -1,9 +1,16 @@
 """The services that deliver messages: Django's email framework, and GOV.UK Notify for SMS."""
 
+import datetime
 import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
+
+# Notify accepts a request only if its token was issued within 30 seconds of Notify's clock, so
+# Notify's times and ours agree to about that; a minute's allowance covers it.
+NOTIFY_CLOCK_ALLOWANCE = datetime.timedelta(minutes=1)
+# Notify's word for a text it accepted but never passed to a phone network: send it again.
+NOTIFY_NOT_SENT = "technical-failure"
 
 
 class DeliveryFailed(Exception):
@@ -22,14 +29,9 @@ def send_email(*, to, subject, body):
 
 def send_sms(*, to, body, reference):
     """Through GOV.UK Notify's official client: a template whose only field is ((body))."""
-    if not (settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID):
-        raise DeliveryFailed("No text message provider is configured")
     from notifications_python_client.errors import APIError
-    from notifications_python_client.notifications import NotificationsAPIClient
 
-    client = NotificationsAPIClient(
-        settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=10
-    )
+    client = _notify_client()
     try:
         client.send_sms_notification(
             phone_number=to,
@@ -38,10 +40,53 @@ def send_sms(*, to, body, reference):
             reference=reference,
         )
     except APIError as error:
-        # The client reports network failures as an APIError without a response.
-        if getattr(error, "response", None) is None:
-            cause = type(error.__cause__).__name__ if error.__cause__ else "no response"
-            raise DeliveryFailed(f"Notify could not be reached: {cause}") from error
-        raise DeliveryFailed(
-            f"Notify refused the text message (HTTP {error.status_code})"
-        ) from error
+        raise _notify_failure(error, "Notify refused the text message") from error
+
+
+def sms_accepted_at(*, reference, since):
+    """When Notify accepted a text message sent with our `reference` at or after `since`, or
+    None if it holds none.
+
+    Asked before sending again a text whose earlier try may have reached Notify (its worker died
+    mid-send, or the call ended without an answer). Notify keeps what it accepted for 7 days
+    and finds it by the reference we gave (GET /v2/notifications?reference=...). Texts from
+    before `since`, the message's creation, belong to another message: references are row
+    keys, which a database restored from backup hands out again. Raises DeliveryFailed when
+    Notify cannot be asked, so a text whose fate is unknown is not sent again meanwhile.
+    """
+    from notifications_python_client.errors import APIError
+
+    client = _notify_client()
+    try:
+        # One page (Notify's newest 250) is enough: a reference names one message.
+        page = client.get_all_notifications(template_type="sms", reference=reference)
+    except APIError as error:
+        raise _notify_failure(error, "Notify refused the look-up of an earlier try") from error
+    earliest = since - NOTIFY_CLOCK_ALLOWANCE
+    accepted = [
+        datetime.datetime.fromisoformat(notification["created_at"])
+        for notification in page.get("notifications", [])
+        if notification.get("reference") == reference
+        and notification.get("status") != NOTIFY_NOT_SENT
+    ]
+    accepted = [moment for moment in accepted if moment >= earliest]
+    return min(accepted) if accepted else None
+
+
+def _notify_client():
+    if not (settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID):
+        raise DeliveryFailed("No text message provider is configured")
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    return NotificationsAPIClient(
+        settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=10
+    )
+
+
+def _notify_failure(error, refused):
+    """A DeliveryFailed for the official client's APIError, without the request's content."""
+    # The client reports network failures as an APIError without a response.
+    if getattr(error, "response", None) is None:
+        cause = type(error.__cause__).__name__ if error.__cause__ else "no response"
+        return DeliveryFailed(f"Notify could not be reached: {cause}")
+    return DeliveryFailed(f"{refused} (HTTP {error.status_code})")

@@ -4,18 +4,23 @@ The row is claimed (pending -> sending) by one atomic UPDATE before any provider
 two workers, two beats or a task delivered twice can never both send it. Each claim carries a
 new `claim_token`: the worker's lease on the row. A worker that dies while sending leaves the
 row in `sending`; after MESSAGE_STUCK_MINUTES the sweep takes it back (pending, token cleared)
-and it is sent again. A worker that was merely slow finds out: just before calling the
+and it is tried again. A worker that was merely slow finds out: just before calling the
 provider it re-checks its token in one atomic UPDATE (which also restarts the lease), and its
 final state write only touches the row while the token is still its own.
 
-What remains is an honest at-least-once window, not exactly-once:
-- a worker killed after the provider accepted the message but before the row says `sent`
-  leaves it to be sent again after MESSAGE_STUCK_MINUTES (the person gets it twice);
+A worker that dies after the provider accepted a message but before the row says `sent` leaves
+a message whose outcome is unknown. What happens on the next try depends on the provider:
+- GOV.UK Notify can be asked. Every try after the first looks the text up by our reference
+  (the row's key) before sending; if Notify already has it, the row is recorded as sent and
+  nothing is sent again. If Notify cannot be asked, the text waits (retried with backoff).
+- SMTP cannot be asked, so email stays at-least-once: the email is sent again and may arrive
+  twice. Only a row in `sending` when its worker died can be sent again, and each worker
+  process sends one message at a time, so a crash duplicates at most one email per worker
+  process (docs/operations.md). Rows merely queued were never handed to the server.
+Two narrower windows remain, for both providers:
 - a provider call that outlasts MESSAGE_STUCK_MINUTES (provider timeouts are 10 s, the lease
   minutes) can be overtaken by a resend; the slow worker logs that it may have sent twice;
 - leases are compared with each worker's clock, so hosts must keep time (NTP).
-Email and GOV.UK Notify give no idempotency key to close this gap; a duplicate reminder is the
-chosen failure, a lost one is not.
 Failures are retried with backoff through `due_at` (no countdown tasks), then marked failed,
 which managers see; a failed email or text falls back to the person's other channel.
 """
@@ -32,7 +37,7 @@ from django.utils import timezone
 
 from pathway.messaging.actions import channels_for
 from pathway.messaging.models import Channel, MessageKind, MessageState, OutboundMessage
-from pathway.messaging.providers import DeliveryFailed, send_email, send_sms
+from pathway.messaging.providers import DeliveryFailed, send_email, send_sms, sms_accepted_at
 from pathway.proms.links import create_link, link_url, usable_timepoint
 
 logger = logging.getLogger(__name__)
@@ -111,6 +116,18 @@ def deliver(message_id):
 
 def send_claimed(message):
     """The rest of `deliver`, for a message this worker claimed (possibly a while ago)."""
+    if message.channel == Channel.SMS and message.attempts > 1:
+        # An earlier try may have reached Notify (its worker died mid-send, or the answer was
+        # lost): ask before sending again. Asked first, so that the row says what happened even
+        # if the person opted out since.
+        try:
+            accepted_at = sms_accepted_at(reference=message.key, since=message.created_at)
+        except DeliveryFailed as failure:
+            return _failed(message, str(failure))
+        if accepted_at:
+            _record_sent(message, sent_at=accepted_at)
+            logger.info("message %s: Notify had it from an earlier try; not sent again", message.pk)
+            return "already sent"
     reason = reason_not_to_send(message)
     if reason:
         _finish(message, MessageState.CANCELLED, reason)
@@ -132,7 +149,7 @@ def send_claimed(message):
     return "sent"
 
 
-def _record_sent(message):
+def _record_sent(message, sent_at=None):
     # The provider accepted it, so the row says sent if this claim still holds it, or if the
     # sweep took it back meanwhile but nobody has claimed it again (that would be a resend).
     recorded = OutboundMessage.objects.filter(
@@ -141,7 +158,12 @@ def _record_sent(message):
             Q(state=MessageState.SENDING, claim_token=message.claim_token)
             | Q(state=MessageState.PENDING)
         )
-    ).update(state=MessageState.SENT, last_error="", sent_at=timezone.now(), claim_token=None)
+    ).update(
+        state=MessageState.SENT,
+        last_error="",
+        sent_at=sent_at or timezone.now(),
+        claim_token=None,
+    )
     if not recorded:
         logger.warning(
             "message %s was sent after its claim lapsed and was taken again: "
@@ -188,11 +210,24 @@ def _fall_back(message):
 
 def requeue_stuck(now=None):
     """Messages left in `sending` by a worker that died go back to be sent. Clearing the token
-    ends the old lease: a worker that was only slow can no longer send or write the row."""
+    ends the old lease: a worker that was only slow can no longer send or write the row.
+    Their next try asks Notify first (texts) or sends again (emails): see the module's doc."""
     cutoff = (now or timezone.now()) - datetime.timedelta(minutes=settings.MESSAGE_STUCK_MINUTES)
-    return OutboundMessage.objects.filter(state=MessageState.SENDING, claimed_at__lt=cutoff).update(
-        state=MessageState.PENDING, claim_token=None, queued_at=None
-    )
+    stuck = OutboundMessage.objects.filter(state=MessageState.SENDING, claimed_at__lt=cutoff)
+    taken_back = {
+        channel: stuck.filter(channel=channel).update(
+            state=MessageState.PENDING, claim_token=None, queued_at=None
+        )
+        for channel in Channel.values
+    }
+    if any(taken_back.values()):
+        logger.warning(
+            "messages taken back from a worker that died or stalled while sending them: %s "
+            "emails (sent again: each may arrive twice), %s texts (checked with Notify first)",
+            taken_back[Channel.EMAIL],
+            taken_back[Channel.SMS],
+        )
+    return sum(taken_back.values())
 
 
 def due_message_ids(limit, now=None):

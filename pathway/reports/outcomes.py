@@ -20,7 +20,8 @@ from django.utils import timezone
 from pathway.accounts.models import Role, User
 from pathway.care.models import Episode, EpisodeState
 from pathway.clinical import eq5d
-from pathway.clinical.referral_rules import SYMPTOM_DURATION_GROUPS, age_on
+from pathway.clinical.dates import age_shown
+from pathway.clinical.referral_rules import SYMPTOM_DURATION_GROUPS
 from pathway.core.permissions import role_required
 from pathway.proms.models import QuestionnaireResponse
 from pathway.reports import outcome_summary, outcome_tables
@@ -93,7 +94,7 @@ def _facts(row):
     born = row["patient__date_of_birth"]
     return EpisodeFacts(
         id=row["pk"],
-        age=age_on(born, timezone.localdate(row["referred_at"])) if born else None,
+        age=age_shown(born, timezone.localdate(row["referred_at"])) if born else None,
         sex=row["patient__sex"] or "",
         startback_total=row["referral__startback_total"],
         startback_risk=row["referral__startback_risk"] or "",

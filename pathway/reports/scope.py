@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from pathway.care.models import Episode
+from pathway.clinical.dates import date_problem
 from pathway.organisations.models import ProviderService
 
 DEFAULT_DAYS = 730
+# No referral in any service predates this: a range typed from before it is a slip (0001 for
+# 2001), and would have a report count thousands of empty months.
+EARLIEST_REPORT_DATE = datetime.date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,7 @@ class ReportScope:
     date_to: datetime.date
     service: ProviderService | None
     services: tuple  # the services this manager may choose from
+    problems: tuple = ()  # (field, why its typed date was not used), shown above the range
 
     def querystring(self):
         parts = [f"from={self.date_from:%Y-%m-%d}", f"to={self.date_to:%Y-%m-%d}"]
@@ -35,27 +40,47 @@ class ReportScope:
         return f"{where}, referrals from {self.date_from:%-d %B %Y} to {self.date_to:%-d %B %Y}"
 
 
-def _date(value, default):
-    try:
-        return datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
+def _date(request, name, default, *, label, today, problems):
+    """The date typed for `name` if it is a real date in the plausible range; otherwise
+    the default, with the reason added to `problems` (nothing typed is silently changed)."""
+    value = request.GET.get(name)
+    if not value:
         return default
+    try:
+        day = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        problems.append((name, f"{label} must be a real date: showing the default instead"))
+        return default
+    problem = date_problem(day, label=label, earliest=EARLIEST_REPORT_DATE, latest=today)
+    if problem:
+        problems.append((name, f"{problem}: showing the default instead"))
+        return default
+    return day
 
 
 def report_scope(request):
-    """The scope from the query string; anything invalid falls back to the default."""
+    """The scope from the query string; a date that is not a real, plausible date falls back
+    to the default, and the page says so."""
     today = timezone.localdate()
     services = tuple(manager_services(request.user))
-    date_to = _date(request.GET.get("to"), today)
+    problems = []
+    date_to = _date(request, "to", today, label="Referred to", today=today, problems=problems)
     # Two years by default: 12-month outcomes belong to people referred over a year ago.
-    date_from = _date(request.GET.get("from"), date_to - datetime.timedelta(days=DEFAULT_DAYS))
+    date_from = _date(
+        request,
+        "from",
+        max(date_to - datetime.timedelta(days=DEFAULT_DAYS), EARLIEST_REPORT_DATE),
+        label="Referred from",
+        today=today,
+        problems=problems,
+    )
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     chosen = request.GET.get("service", "")
     service = next((s for s in services if str(s.pk) == chosen), None)
     if service is None and len(services) == 1:
         service = services[0]
-    return ReportScope(date_from, date_to, service, services)
+    return ReportScope(date_from, date_to, service, services, tuple(problems))
 
 
 def manager_services(user):

@@ -33,6 +33,7 @@ from pathway.care.models import (
     EpisodeState,
     Priority,
 )
+from pathway.clinical.dates import clamp, is_plausible
 from pathway.clinical.waiting import (
     breach,
     referral_to_treatment_deadline,
@@ -220,7 +221,12 @@ def _breaches(clock, priority, state, booked_on, *, on, holidays, rules):
     return target_breached, rtt_breached
 
 
+OUT_OF_RANGE = "Date out of range: check the record"
+
+
 def _row(episode, *, on, holidays, rules):
+    if not is_plausible(episode.clock_started_on):
+        return _implausible_row(episode)
     clock = episode.clock_started_on
     urgent = episode.priority == Priority.URGENT
     if urgent:
@@ -232,11 +238,17 @@ def _row(episode, *, on, holidays, rules):
     rtt_deadline = referral_to_treatment_deadline(clock, rules)
     booked_on = _booked_on(episode.state, episode.first_booked_at)
     target_breached, rtt_breached = _breaches(
-        clock, episode.priority, episode.state, booked_on, on=on, holidays=holidays, rules=rules
+        clock,
+        episode.priority,
+        episode.state,
+        booked_on and clamp(booked_on),
+        on=on,
+        holidays=holidays,
+        rules=rules,
     )
     if episode.state in WAITING_FOR_ASSESSMENT:
         waiting_for = "First assessment"
-        appointment = f"Booked {_date(booked_on)}" if booked_on else "Not booked"
+        appointment = _booked_cell(booked_on)
         target = _date(target_date(clock, episode.priority, rules=rules, bank_holidays=holidays))
     else:
         waiting_for = "Treatment"
@@ -250,8 +262,21 @@ def _row(episode, *, on, holidays, rules):
         )
         if breached
     ]
+    cells = _cells(
+        episode,
+        waiting_for,
+        days,
+        appointment,
+        target,
+        _date(rtt_deadline),
+        f"Yes: {' and '.join(breaches)}" if breaches else "No",
+    )
+    return WaitingRow(episode, cells, waiting_for == "Treatment", target_breached, rtt_breached)
+
+
+def _cells(episode, waiting_for, days, appointment, target, rtt_deadline, breach_text):
     patient = episode.patient
-    cells = [
+    return [
         f"{patient.family_name.upper()}, {patient.given_name}",
         waiting_for,
         days,
@@ -261,10 +286,34 @@ def _row(episode, *, on, holidays, rules):
         episode.referral.startback_risk.capitalize() or "Not scored",
         appointment,
         target,
-        _date(rtt_deadline),
-        f"Yes: {' and '.join(breaches)}" if breaches else "No",
+        rtt_deadline,
+        breach_text,
     ]
-    return WaitingRow(episode, cells, waiting_for == "Treatment", target_breached, rtt_breached)
+
+
+def _booked_cell(booked_on):
+    if not booked_on:
+        return "Not booked"
+    return f"Booked {_date(booked_on)}" if is_plausible(booked_on) else f"Booked: {OUT_OF_RANGE}"
+
+
+def _implausible_row(episode):
+    """A clock start no calendar can work from (stored before dates were checked): the row
+    is shown, says why its figures are missing, and is not judged in breach."""
+    assessment = episode.state in WAITING_FOR_ASSESSMENT
+    waiting_for = "First assessment" if assessment else "Treatment"
+    booked_on = _booked_on(episode.state, episode.first_booked_at)
+    appointment = _booked_cell(booked_on) if assessment else "Seen"
+    cells = _cells(
+        episode,
+        waiting_for,
+        OUT_OF_RANGE,
+        appointment,
+        OUT_OF_RANGE,
+        OUT_OF_RANGE,
+        "Not known: check the record",
+    )
+    return WaitingRow(episode, cells, not assessment, False, False)
 
 
 def waiting_rows(episodes, *, on, holidays):
@@ -279,9 +328,11 @@ def waiting_rows(episodes, *, on, holidays):
 
 def _holidays(earliest, on):
     # From the year before (the weekly history and its targets) to the year after (target
-    # dates that run past the turn of the year).
+    # dates that run past the turn of the year); never outside the plausible window.
+    on = clamp(on)
     return england_bank_holidays(
-        min(earliest, datetime.date(on.year - 1, 1, 1)), datetime.date(on.year + 1, 12, 31)
+        min(clamp(earliest), on.replace(month=1, day=1) - datetime.timedelta(days=365)),
+        on.replace(month=12, day=31) + datetime.timedelta(days=366),
     )
 
 
@@ -333,12 +384,15 @@ def _cutoffs(narrow, services, *, on):
     rules = _rules(services, {key[0] for key in keys})
     dates = [key[2] for key in keys]
     holidays = frozenset(_holidays(min(dates), max(*dates, on)))
+    # A booked date outside the plausible window (a row stored before dates were checked) is
+    # judged at the window's edge: its breach is still decided, and the row says the date is
+    # out of range.
     return [
         (
             service_id,
             priority,
             as_of,
-            latest_breaching_clock_start(as_of, priority, rules[service_id], holidays),
+            latest_breaching_clock_start(clamp(as_of), priority, rules[service_id], holidays),
             latest_rtt_breaching_clock_start(on, rules[service_id]),
         )
         for service_id, priority, as_of in keys

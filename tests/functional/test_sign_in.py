@@ -52,7 +52,12 @@ def current_code(device):
 def test_staff_member_sets_up_two_step_verification_then_reaches_their_page(
     page, live_server, gp, settings
 ):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    import re
+
+    from django.core import mail
+
+    from pathway.accounts.actions import send_set_up_link
+    from tests.functional.accessibility import assert_accessible
 
     settings.MFA_REQUIRED = True
     csp_violations = []
@@ -63,12 +68,24 @@ def test_staff_member_sets_up_two_step_verification_then_reaches_their_page(
         ),
     )
 
+    # The password alone leads only to a page that says to ask for a set-up link.
     sign_in(page, live_server, gp.username, TEST_PASSWORD)
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Ask your administrator for a set-up link"
+    assert page.get_by_test_id("authenticator-key").count() == 0
+    assert page.locator("img[src^='data:image/svg']").count() == 0
+    assert_accessible(page, "the page asking for a set-up link")
+
+    send_set_up_link(user=gp, by=None)
+    path = re.search(r"/account/authenticator/link/[A-Za-z0-9_-]+/", mail.outbox[-1].body)
+    page.goto(f"{live_server.url}{path.group(0)}")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Set up two-step verification"
+    assert "/link/" not in page.url  # the token does not stay in the address bar
     qr_code = page.get_by_role("img", name="QR code to add this service to your authenticator app")
     assert qr_code.evaluate("image => image.complete && image.naturalWidth > 0")
-    device = TOTPDevice.objects.get(user=gp)
+    key = page.get_by_test_id("authenticator-key").inner_text()
+    device = _device_from_typed_key(gp, key)
     page.get_by_label("Enter the 6-digit code from your authenticator app").fill(
         current_code(device)
     )
@@ -79,6 +96,17 @@ def test_staff_member_sets_up_two_step_verification_then_reaches_their_page(
         "Two-step verification is set up" in page.locator(".nhsuk-notification-banner").inner_text()
     )
     assert csp_violations == []
+
+
+def _device_from_typed_key(user, key):
+    """What the person's app holds after they type the key shown (not a saved device)."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    secret = key.replace(" ", "")
+    secret += "=" * (-len(secret) % 8)
+    return TOTPDevice(user=user, key=b32decode(secret).hex())
 
 
 def test_staff_member_with_an_app_gives_a_code_and_a_wrong_one_is_refused(

@@ -94,6 +94,7 @@ def ask(world, actor, method, url):
 
 
 def build_world():
+    from pathway.core.actions import record_heartbeat
     from pathway.demo.referrals import refer
     from tests.integration.test_patient_link import answer_everything, continue_and_confirm
 
@@ -124,6 +125,9 @@ def build_world():
     # A second person of practice A whose answers raised a safety alert at service A.
     alerted = refer(gp=gp, patient=PatientFactory(registered_practice=gp.practice), service=service)
     answer_everything(Client(), _token(alerted.episode), phq9_item_9=2)
+
+    # A running worker and beat, so /health answers "ok" wherever a broker is configured.
+    record_heartbeat()
 
     clients = {"anonymous": Client(), "patient_link": Client()}
     continue_and_confirm(clients["patient_link"], _token(episode))

@@ -5,58 +5,22 @@ Two layers: the application's role is granted only SELECT and INSERT on the audi
 included. These tests connect as a real role, so they need PostgreSQL.
 """
 
-import io
 import secrets
 
-import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.urls import reverse
-from psycopg import errors, sql
+from psycopg import errors
 
 from pathway.audit.actions import record_audit_event
 from pathway.audit.models import AuditAction, AuditEvent
+from tests.integration.conftest import owner_sql as _owner_sql
 
 INSERT_EVENT = (
     "INSERT INTO audit_auditevent (at, role, organisation, action, object_type, object_id) "
     "VALUES (now(), 'ttp', 'Test service', 'view', 'patients.patient', '1') RETURNING id"
 )
-
-
-def _owner_sql(statement):
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-
-
-@pytest.fixture
-def app_role(transactional_db):
-    """A fresh role with the application's grants; dropped afterwards (roles are cluster-wide,
-    so the name is random: other test databases share the cluster)."""
-    role = f"pathway_app_test_{secrets.token_hex(4)}"
-    _owner_sql(f'CREATE ROLE "{role}" NOLOGIN')
-    call_command("grant_app_role", role, stdout=io.StringIO())
-    yield role
-    _owner_sql(f'DROP OWNED BY "{role}"')
-    _owner_sql(f'DROP ROLE "{role}"')
-
-
-@pytest.fixture
-def as_app_role(app_role):
-    """A separate connection to the test database acting as the application's role."""
-    settings_dict = connection.settings_dict
-    params = {
-        "dbname": settings_dict["NAME"],
-        "user": settings_dict["USER"],
-        "password": settings_dict["PASSWORD"],
-        "host": settings_dict["HOST"],
-        "port": settings_dict["PORT"],
-    }
-    with psycopg.connect(
-        autocommit=True, **{k: v for k, v in params.items() if v not in (None, "")}
-    ) as app_connection:
-        app_connection.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(app_role)))
-        yield app_connection
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pathway.demo.referrals import refer
 from pathway.messaging.models import OutboundMessage
 from pathway.proms.actions import record_questionnaire
 from tests.factories import PatientFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -62,10 +63,11 @@ def world(gp, ttp, manager, service):
     assessed = actions.book_appointment(
         episode=discharged,
         kind="first_assessment",
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=past_slot(),
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=True,
     )
     actions.record_attendance(appointment=assessed, outcome="attended", by=ttp)
     actions.record_triage_decision(
@@ -202,6 +204,7 @@ def test_a_change_writes_its_events_and_no_view(client, world):
             "date_month": tomorrow.month,
             "date_year": tomorrow.year,
             "time": "09:30",
+            "length_minutes": "30",
             "mode": "telephone",
             "location": "",
             "clinician": world.ttp.pk,

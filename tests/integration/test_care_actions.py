@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from pathway.care import actions
 from pathway.care.models import (
+    Appointment,
     CPPPReferral,
     EpisodeState,
     EpisodeTransition,
@@ -13,15 +14,24 @@ from pathway.care.models import (
     TriageDecision,
 )
 from pathway.messaging.models import OutboundMessage
+from tests.factories import TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
 PAST = timezone.now() - datetime.timedelta(hours=2)
 
 
-def book(episode, ttp, kind="first_assessment", starts_at=PAST):
+def book(episode, ttp, kind="first_assessment", starts_at=None):
+    starts_at = starts_at or past_slot()
     return actions.book_appointment(
-        episode=episode, kind=kind, starts_at=starts_at, clinician=ttp, mode="telephone", by=ttp
+        episode=episode,
+        kind=kind,
+        starts_at=starts_at,
+        clinician=ttp,
+        mode="telephone",
+        by=ttp,
+        recording_past=starts_at < timezone.now(),
     )
 
 
@@ -44,7 +54,7 @@ def reload(episode):
 
 
 def test_booking_a_first_assessment_moves_the_episode_and_queues_a_message(episode, ttp):
-    appointment = book(episode, ttp)
+    appointment = book(episode, ttp, starts_at=timezone.now() + datetime.timedelta(days=2))
 
     assert reload(episode).state == EpisodeState.ASSESSMENT_BOOKED
     assert episode.lead_clinician == ttp
@@ -53,15 +63,108 @@ def test_booking_a_first_assessment_moves_the_episode_and_queues_a_message(episo
     assert (message.channel, message.state) == ("email", "pending")
 
 
+def _at(hours_from_now, minutes=0):
+    base = timezone.now().replace(minute=0, second=0, microsecond=0)
+    return base + datetime.timedelta(hours=hours_from_now, minutes=minutes)
+
+
+def test_one_clinician_cannot_have_two_appointments_at_once(make_episode, ttp):
+    book(make_episode(), ttp, starts_at=_at(48))
+
+    with pytest.raises(actions.CareRefused, match=r"already has an appointment from"):
+        book(make_episode(), ttp, starts_at=_at(48))
+    with pytest.raises(actions.CareRefused, match=r"first assessment"):
+        book(make_episode(), ttp, starts_at=_at(48, minutes=29))
+    with pytest.raises(actions.CareRefused):
+        book(make_episode(), ttp, starts_at=_at(47, minutes=31))
+    assert Appointment.objects.count() == 1
+
+
+def test_back_to_back_appointments_and_other_clinicians_do_not_clash(make_episode, ttp, service):
+    colleague = TTPFactory(service=service)
+    book(make_episode(), ttp, starts_at=_at(48))
+
+    book(make_episode(), ttp, starts_at=_at(48, minutes=30))
+    book(make_episode(), ttp, starts_at=_at(47, minutes=30))
+    book(make_episode(), colleague, starts_at=_at(48))
+
+    assert Appointment.objects.count() == 4
+
+
+def test_a_cancelled_appointment_frees_its_time(make_episode, ttp):
+    cancelled = book(make_episode(), ttp, starts_at=_at(48))
+    Appointment.objects.filter(pk=cancelled.pk).update(
+        outcome="cancelled_by_patient", outcome_recorded_by=ttp, outcome_recorded_at=_at(0)
+    )
+
+    book(make_episode(), ttp, starts_at=_at(48))
+
+    assert Appointment.objects.count() == 2
+
+
+def test_a_longer_appointment_blocks_the_time_it_takes(make_episode, ttp):
+    actions.book_appointment(
+        episode=make_episode(),
+        kind="first_assessment",
+        starts_at=_at(48),
+        clinician=ttp,
+        mode="telephone",
+        length_minutes=90,
+        by=ttp,
+    )
+
+    with pytest.raises(actions.CareRefused, match="to .* on"):
+        book(make_episode(), ttp, starts_at=_at(49))
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "recording_past", "message"),
+    [
+        (lambda: timezone.now() - datetime.timedelta(minutes=5), False, "must be in the future"),
+        (lambda: timezone.now() + datetime.timedelta(days=2), True, "must be in the past"),
+        (lambda: timezone.now() + datetime.timedelta(days=366), False, "no more than 365 days"),
+        (lambda: timezone.now() - datetime.timedelta(days=366), True, "more than 365 days ago"),
+        (
+            lambda: datetime.datetime(9999, 6, 1, 9, tzinfo=datetime.UTC),
+            False,
+            "no more than 365 days",
+        ),
+    ],
+)
+def test_implausible_appointment_times_are_refused(
+    episode, ttp, starts_at, recording_past, message
+):
+    with pytest.raises(actions.CareRefused, match=message):
+        actions.book_appointment(
+            episode=episode,
+            kind="first_assessment",
+            starts_at=starts_at(),
+            clinician=ttp,
+            mode="telephone",
+            recording_past=recording_past,
+            by=ttp,
+        )
+
+    assert not Appointment.objects.exists()
+    assert reload(episode).state == EpisodeState.AWAITING_TRIAGE
+
+
+def test_recording_a_past_appointment_sends_no_booking_message(episode, ttp):
+    book(episode, ttp)
+
+    assert not OutboundMessage.objects.filter(kind="appointment_booked").exists()
+
+
 def test_in_person_booking_needs_a_location(episode, ttp):
     with pytest.raises(actions.CareRefused, match="location"):
         actions.book_appointment(
             episode=episode,
             kind="first_assessment",
-            starts_at=PAST,
+            starts_at=past_slot(),
             clinician=ttp,
             mode="in_person",
             by=ttp,
+            recording_past=True,
         )
 
     assert reload(episode).state == EpisodeState.AWAITING_TRIAGE

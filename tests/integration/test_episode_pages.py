@@ -8,6 +8,7 @@ from pathway.audit.models import AuditEvent
 from pathway.care import actions
 from pathway.care.models import Appointment, EpisodeState
 from tests.factories import TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ def booking(date=TOMORROW, **changes):
         "date_month": date.month,
         "date_year": date.year,
         "time": "09:30",
+        "length_minutes": "30",
         "mode": "telephone",
         "location": "",
     }
@@ -44,7 +46,8 @@ def attended_first_assessment(episode, ttp):
         clinician=ttp,
         mode="telephone",
         by=ttp,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=past_slot(),
+        recording_past=True,
     )
     actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
     return appointment
@@ -86,6 +89,48 @@ def test_booking_errors_are_shown_by_the_field_and_typed_values_kept(ttp_client,
     assert not Appointment.objects.exists()
 
 
+def test_booking_year_9999_is_refused_beside_the_date_and_nothing_is_saved(
+    ttp_client, ttp, episode
+):
+    response = ttp_client.post(
+        url("book", episode), booking(datetime.date(9999, 6, 1), clinician=ttp.pk)
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Date must be on or before" in page
+    assert 'name="date_year" type="text" inputmode="numeric" value="9999"' in page
+    assert not Appointment.objects.exists()
+
+
+def test_booking_in_the_past_needs_recording_a_past_appointment_ticked(ttp_client, ttp, episode):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+
+    refused = ttp_client.post(url("book", episode), booking(yesterday, clinician=ttp.pk))
+    assert "recording a past appointment" in refused.content.decode()
+    assert not Appointment.objects.exists()
+
+    recorded = ttp_client.post(
+        url("book", episode), booking(yesterday, clinician=ttp.pk, recording_past="on")
+    )
+    assert recorded.status_code == 302
+    assert Appointment.objects.get().starts_at.date() == yesterday
+
+
+def test_a_clash_is_refused_naming_the_other_appointment(ttp_client, ttp, make_episode):
+    first, second = make_episode(), make_episode()
+    ttp_client.post(url("book", first), booking(clinician=ttp.pk))
+
+    response = ttp_client.post(url("book", second), booking(clinician=ttp.pk, time="09:45"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "already has an appointment from 09:30 to 10:00" in page
+    assert Appointment.objects.count() == 1
+    assert 'value="09:45"' in page
+
+
 def test_a_refused_step_shows_the_reason_in_the_error_summary(ttp_client, ttp, episode):
     attended_first_assessment(episode, ttp)
     actions.record_triage_decision(
@@ -107,7 +152,8 @@ def test_recording_a_dna_through_the_page_sends_the_episode_back(ttp_client, ttp
         clinician=ttp,
         mode="telephone",
         by=ttp,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=past_slot(),
+        recording_past=True,
     )
 
     ttp_client.post(reverse("care:outcome", args=[appointment.pk]), {"outcome": "did_not_attend"})
@@ -185,7 +231,8 @@ def test_outcome_page_offers_session_details_only_in_core_therapy(ttp_client, tt
         clinician=ttp,
         mode="telephone",
         by=ttp,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=past_slot(),
+        recording_past=True,
     )
     first_page = ttp_client.get(reverse("care:outcome", args=[first.pk])).content.decode()
     actions.record_attendance(appointment=first, outcome="attended", by=ttp)
@@ -198,7 +245,8 @@ def test_outcome_page_offers_session_details_only_in_core_therapy(ttp_client, tt
         clinician=ttp,
         mode="telephone",
         by=ttp,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=past_slot(),
+        recording_past=True,
     )
 
     follow_up_page = ttp_client.get(reverse("care:outcome", args=[follow_up.pk])).content.decode()

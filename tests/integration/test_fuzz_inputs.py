@@ -135,7 +135,11 @@ ROUTES = [route for route in url_patterns() if not route.startswith("admin/")]
 
 @pytest.fixture
 def world(gp, ttp, manager, administrator, service, make_episode):
-    """One realistic data set: an episode in each state a page needs, an alert, a link."""
+    """One realistic data set: an episode in each state a page needs, an alert, a link, and
+    a fresh heartbeat (without one /health rightly answers 503, degraded)."""
+    from pathway.core.actions import record_heartbeat
+
+    record_heartbeat()
     awaiting = make_episode()
     booked = make_episode()
     appointment = demo_care.book(booked, ttp, days=3)

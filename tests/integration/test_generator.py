@@ -5,6 +5,7 @@ evaluation's rates, but a wrong branch (no DNAs, no returners) shows up at once.
 """
 
 import contextlib
+import datetime
 
 import pytest
 from django.apps import apps
@@ -45,8 +46,14 @@ PAGES = {
 }
 
 
+# A fixed clock as well as a fixed seed: the generator works back from "now", so with the
+# real clock the same seed gave a different region each day, and a loose rate check on a few
+# invitations passed on one day and failed on the next (3 of 8 CPPP decisions "joined").
+FIXED_NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+
+
 def _region(seed=1, size=300):
-    return generate(size=size, seed=seed, years=1)
+    return generate(size=size, seed=seed, years=1, now=FIXED_NOW)
 
 
 def _counts():
@@ -83,7 +90,6 @@ def test_tiny_region_follows_the_evaluations_rates(region):
     same_day = TriageDecision.objects.filter(outcome="same_day_discharge").count()
     dna = discharged.filter(discharge_reason="did_not_attend").count()
     returners = Episode.objects.filter(previous_episode__isnull=False).count()
-    decided = CPPPReferral.objects.exclude(outcome="")
     gap = Referral.objects.filter(previous_episode__isnull=False).aggregate(
         days=Avg("days_since_previous_discharge")
     )["days"]
@@ -92,20 +98,24 @@ def test_tiny_region_follows_the_evaluations_rates(region):
     assert 0.10 <= dna / discharged.count() <= 0.22
     assert 0.02 <= returners / Episode.objects.count() <= 0.08
     assert 60 <= gap <= 200
-    if decided.count() >= 8:  # too few invited in a tiny region to say more
-        assert 0.5 <= decided.filter(outcome="joined").count() / decided.count() <= 0.95
+    # The CPPP's uptake is checked at a size where it is stable (below): a tiny region
+    # invites about 8 people, and with the evaluation's 100 of 136 joining, fewer than half
+    # of 8 join about one time in twenty.
 
 
 def test_every_lifecycle_state_is_reached_in_a_busy_year(db):
     # Discharge proposed lasts days, so it needs a few hundred episodes a year to be present.
-    generate(size=600, seed=1, years=1)
+    generate(size=600, seed=1, years=1, now=FIXED_NOW)
 
     assert set(Episode.objects.values_list("state", flat=True)) == set(EpisodeState.values)
 
 
 def test_cppp_uptake_and_follow_up_response_at_a_larger_size(db):
-    # About 6% of episodes are invited to the CPPP: a few thousand give a stable uptake.
-    generate(size=4000, seed=1, years=3)
+    # About 6% of episodes are invited to the CPPP: 4,000 give about 200 decisions. With the
+    # evaluation's uptake p = 100/136 = 0.74 the standard error is sqrt(p(1-p)/200) = 0.031,
+    # so 0.60 and 0.85 are 4.3 and 3.6 standard errors away (below 1 in 5,000 either way);
+    # the fixed clock and seed then make the run the same on every day.
+    generate(size=4000, seed=1, years=3, now=FIXED_NOW)
     decided = CPPPReferral.objects.exclude(outcome="")
     answered = {
         timepoint: PromTimepoint.objects.filter(timepoint=timepoint, state="completed").count()
@@ -247,7 +257,7 @@ def _orphans():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_workers_write_one_consistent_region():
-    result = generate(size=1200, seed=3, years=2, workers=2)
+    result = generate(size=1200, seed=3, years=2, workers=2, now=FIXED_NOW)
     nhs_numbers = Patient.objects.values_list("nhs_number", flat=True)
     episode_ids = list(Episode.objects.order_by("id").values_list("id", flat=True))
 
@@ -347,7 +357,7 @@ def test_workers_do_not_run_the_parents_after_fork_hooks(tmp_path):
     hook = _AfterFork(mark)
     multiprocessing.util.register_after_fork(hook, hook)
 
-    generate(size=80, seed=4, years=1, workers=2)
+    generate(size=80, seed=4, years=1, workers=2, now=FIXED_NOW)
 
     assert not mark.exists()
     assert Episode.objects.count() > 50

@@ -119,3 +119,88 @@ def test_date_of_birth_errors_say_what_is_wrong(day, month, year, message):
 
     assert not form.is_valid()
     assert form.errors["date_of_birth"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("999999999999999", "1", "1970", "Date of birth must be a real date"),
+        ("1", "999999999999999", "1970", "Date of birth must be a real date"),
+        ("1", "1", "99999999999999999999", "Date of birth must be a real date"),
+        ("1", "1", "0000", "Date of birth must be a real date"),
+        ("１", "1", "1970", "Date of birth must be a real date"),
+        ("-1", "1", "1970", "Date of birth must be a real date"),
+        ("31", "12", "1899", "Date of birth must be on or after 1 January 1900"),
+    ],
+)
+def test_any_typed_date_becomes_a_date_or_a_field_error(day, month, year, message):
+    form = ExampleForm(
+        {
+            "name": "Ann",
+            "body_part": "back",
+            "date_of_birth_day": day,
+            "date_of_birth_month": month,
+            "date_of_birth_year": year,
+        }
+    )
+
+    assert not form.is_valid()
+    assert form.errors["date_of_birth"] == [message]
+    page = render(form)
+    assert f'name="date_of_birth_day" type="text" inputmode="numeric" value="{day}"' in page
+
+
+class EveryWidgetForm(forms.Form):
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    one = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    several = forms.MultipleChoiceField(
+        choices=[("x", "X"), ("y", "Y"), ("z", "Z")], widget=forms.CheckboxSelectMultiple
+    )
+    agreed = forms.BooleanField(required=False)
+    when = NHSDateField(label="When", required=False)
+    notes = forms.CharField(widget=forms.Textarea, required=False)
+    pick = forms.ChoiceField(choices=[("p", "P"), ("q", "Q")])
+    text = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("hidden", "hidden"),
+        ("one", "radios"),
+        ("several", "checkboxes"),
+        ("agreed", "checkbox"),
+        ("when", "date"),
+        ("notes", "textarea"),
+        ("pick", "select"),
+        ("text", "input"),
+    ],
+)
+def test_each_widget_is_rendered_as_its_own_kind(name, kind):
+    from pathway.core.templatetags.nhsuk import widget_kind
+
+    assert widget_kind(EveryWidgetForm()[name]) == kind
+
+
+def test_a_multiple_choice_renders_checkboxes_and_keeps_every_answer():
+    page = render(EveryWidgetForm({"several": ["x", "z"], "pick": "q"}))
+
+    assert page.count('name="several" type="checkbox"') == 3
+    assert 'name="several" type="radio"' not in page
+    assert 'value="x" checked' in page
+    assert 'value="z" checked' in page
+    assert 'value="y" checked' not in page
+    assert 'class="nhsuk-checkboxes' in page
+    assert page.count('name="one" type="radio"') == 2
+
+
+def test_a_multiple_choice_posts_several_answers():
+    form = EveryWidgetForm({"several": ["x", "y", "z"], "one": "a", "pick": "p"})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["several"] == ["x", "y", "z"]

@@ -123,3 +123,139 @@ def test_deliver_sms_invitation_through_notify_marks_it_sent(notify, make_episod
     assert find_link(token).timepoint == invitation.prom_timepoint
     for identifier in ("Ottoline", "Quennell", patient.nhs_number, "1970"):
         assert identifier not in text
+
+
+# --- Looking a text up before sending it again ------------------------------------------------
+
+
+def test_fake_lists_accepted_texts_by_reference_as_notify_does(notify):
+    send_sms(to=MOBILE, body="First", reference="prom:1:0:sms")
+    send_sms(to=MOBILE, body="Second", reference="prom:2:0:sms")
+    client = NotificationsAPIClient(notify.api_key, base_url=notify.base_url)
+
+    found = client.get_all_notifications(template_type="sms", reference="prom:1:0:sms")
+
+    [notification] = found["notifications"]
+    assert notification["reference"] == "prom:1:0:sms"
+    assert (notification["type"], notification["phone_number"]) == ("sms", MOBILE)
+    assert notification["body"] == "First"
+    assert notification["template"]["id"] == notify.template_id
+    assert notification["created_at"].endswith("Z")
+    assert found["links"]["current"].startswith(f"{notify.base_url}/v2/notifications?")
+    assert client.get_notification_by_id(notification["id"])["body"] == "First"
+    # Newest first, paged by older_than as the official client's iterator follows it.
+    every = list(client.get_all_notifications_iterator(template_type="sms"))
+    assert [n["body"] for n in every] == ["Second", "First"]
+
+
+@pytest.fixture
+def texted_invitation(notify, make_episode, practice):
+    from tests.factories import PatientFactory
+
+    patient = PatientFactory(
+        mobile=MOBILE, email="", preferred_channel="sms", registered_practice=practice
+    )
+    invitation = make_episode(patient=patient).messages.get(kind=MessageKind.PROM_INVITATION)
+    assert invitation.channel == Channel.SMS
+    return invitation
+
+
+def worker_died_sending(invitation, *, reached_notify, settings):
+    """A worker claims the text and dies, before or after Notify accepted it; the sweep takes
+    the row back once the lease has run out."""
+    import datetime
+
+    from django.utils import timezone
+
+    from pathway.messaging.sending import claim, requeue_stuck
+
+    claim(invitation.pk)
+    if reached_notify:
+        send_sms(to=MOBILE, body="Your questionnaire", reference=invitation.key)
+    later = timezone.now() + datetime.timedelta(minutes=settings.MESSAGE_STUCK_MINUTES + 1)
+    assert requeue_stuck(now=later) == 1
+
+
+def test_text_notify_took_before_its_worker_died_is_recorded_sent_not_sent_again(
+    notify, texted_invitation, settings
+):
+    from pathway.messaging.sending import deliver
+
+    worker_died_sending(texted_invitation, reached_notify=True, settings=settings)
+
+    assert deliver(texted_invitation.pk) == "already sent"
+
+    assert len(notify.accepted_with_reference(texted_invitation.key)) == 1
+    assert [lookup["reference"] for lookup in notify.lookups] == [[texted_invitation.key]]
+    texted_invitation.refresh_from_db()
+    assert (texted_invitation.state, texted_invitation.attempts) == (MessageState.SENT, 2)
+    assert texted_invitation.sent_at is not None
+
+
+def test_text_that_never_reached_notify_is_sent_once_after_its_worker_died(
+    notify, texted_invitation, settings
+):
+    from pathway.messaging.sending import deliver
+
+    worker_died_sending(texted_invitation, reached_notify=False, settings=settings)
+
+    assert deliver(texted_invitation.pk) == "sent"
+
+    assert len(notify.accepted_with_reference(texted_invitation.key)) == 1
+    assert len(notify.lookups) == 1  # asked first, found nothing, sent
+
+
+def test_text_is_not_sent_again_while_notify_cannot_be_asked(notify, texted_invitation, settings):
+    from pathway.messaging.models import OutboundMessage
+    from pathway.messaging.sending import deliver
+
+    worker_died_sending(texted_invitation, reached_notify=True, settings=settings)
+    notify.fail_next_lookups(500)
+
+    assert deliver(texted_invitation.pk) == "retrying"
+    texted_invitation.refresh_from_db()
+    assert texted_invitation.state == MessageState.PENDING
+    assert "look-up" in texted_invitation.last_error
+    assert len(notify.accepted_with_reference(texted_invitation.key)) == 1
+
+    OutboundMessage.objects.filter(pk=texted_invitation.pk).update(
+        due_at=texted_invitation.created_at
+    )
+    assert deliver(texted_invitation.pk) == "already sent"  # the backoff over, Notify answers
+    assert len(notify.accepted_with_reference(texted_invitation.key)) == 1
+
+
+def test_text_notify_could_not_pass_on_is_sent_again(notify, texted_invitation, settings):
+    from pathway.messaging.sending import deliver
+
+    worker_died_sending(texted_invitation, reached_notify=True, settings=settings)
+    [first] = notify.accepted_with_reference(texted_invitation.key)
+    notify.mark(first["id"], "technical-failure")  # Notify: "you'll have to try again"
+
+    assert deliver(texted_invitation.pk) == "sent"
+
+    assert len(notify.accepted_with_reference(texted_invitation.key)) == 2
+
+
+def test_text_with_our_reference_from_before_the_message_existed_is_not_taken_for_it(
+    notify, texted_invitation, settings
+):
+    """A database restored from backup hands out row keys again; a text Notify took days ago
+    with the same reference belongs to another message."""
+    from pathway.messaging.sending import deliver
+
+    worker_died_sending(texted_invitation, reached_notify=True, settings=settings)
+    [earlier] = notify.accepted_with_reference(texted_invitation.key)
+    earlier["created_at"] = "2020-01-02T03:04:05.000000Z"
+
+    assert deliver(texted_invitation.pk) == "sent"
+
+    assert len(notify.accepted_with_reference(texted_invitation.key)) == 2
+
+
+def test_first_try_of_a_text_asks_notify_nothing(notify, texted_invitation):
+    from pathway.messaging.sending import deliver
+
+    assert deliver(texted_invitation.pk) == "sent"
+
+    assert notify.lookups == []

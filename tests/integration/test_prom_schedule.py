@@ -11,6 +11,7 @@ from pathway.proms import schedule
 from pathway.proms.actions import acknowledge_alert, record_questionnaire
 from pathway.proms.alerts import email_duty_clinician
 from pathway.proms.models import PromTimepoint, SafetyAlert
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def discharged(episode, ttp):
         clinician=ttp,
         mode="telephone",
         by=ttp,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=past_slot(),
+        recording_past=True,
     )
     actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
     actions.record_triage_decision(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from scipy import stats
 
 from pathway.care import actions
-from pathway.care.models import Episode
+from pathway.care.models import Appointment, Episode
 from pathway.demo import care as demo_care
 from pathway.demo.referrals import refer
 from pathway.proms.models import PromTimepoint
@@ -140,8 +140,15 @@ def _at(days):
 
 
 def book(episode, ttp, *, kind="first_assessment", days=-1):
+    starts_at = Appointment.objects.first_free_start(ttp, _at(days))
     return actions.book_appointment(
-        episode=episode, kind=kind, starts_at=_at(days), clinician=ttp, mode="telephone", by=ttp
+        episode=episode,
+        kind=kind,
+        starts_at=starts_at,
+        clinician=ttp,
+        mode="telephone",
+        by=ttp,
+        recording_past=starts_at < timezone.now(),
     )
 
 
@@ -279,8 +286,10 @@ def test_referrals_per_month_by_risk_and_practice(
 
 
 def test_referrals_chart_shows_the_same_months_as_its_table(client, manager, make_episode):
-    make_episode(days_ago=3)
-    make_episode(days_ago=4)
+    # Both in this month whatever today is (3 and 4 days ago straddled two months on the 1st
+    # to the 4th of every month).
+    make_episode(days_ago=timezone.localdate().day - 1)
+    make_episode(days_ago=0)
 
     response = report(client, manager)
 

@@ -25,6 +25,7 @@ from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.actions import record_questionnaire
 from tests.factories import ManagerFactory, PatientFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +233,8 @@ def record_scores(episode, timepoint, given, ttp):
         record(episode, timepoint, "phq9", {"items": items(given["phq9"], 8) + [0]}, ttp)
 
 
-def first_assessment(episode, ttp, outcome="attended", when=PAST):
+def first_assessment(episode, ttp, outcome="attended", when=None):
+    when = when or past_slot()
     appointment = actions.book_appointment(
         episode=episode,
         kind="first_assessment",
@@ -240,6 +242,7 @@ def first_assessment(episode, ttp, outcome="attended", when=PAST):
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=when < timezone.now(),
     )
     actions.record_attendance(appointment=appointment, outcome=outcome, by=ttp)
 
@@ -258,11 +261,13 @@ def triage(episode, ttp, outcome, duration):
 
 
 def build(person, *, gp, ttp, service, days_ago=0):
-    today = timezone.localdate()
+    # Born on 1 January, `age` years before the year of referral: the person's age at referral
+    # on any day of that year (counting from today's year was a year out near New Year).
+    referred_on = timezone.localdate(timezone.now() - datetime.timedelta(days=days_ago))
     patient = PatientFactory(
         registered_practice=gp.practice,
         sex=person.sex,
-        date_of_birth=datetime.date(today.year - person.age, 1, 1),
+        date_of_birth=datetime.date(referred_on.year - person.age, 1, 1),
     )
     answers = {"symptom_duration": person.gp_duration or person.duration}
     episode = refer(
@@ -287,7 +292,13 @@ def build(person, *, gp, ttp, service, days_ago=0):
             record(episode, timepoint, instrument, {"answer": answer}, ttp)
     if person.path == "dna_treatment":
         follow_up = actions.book_appointment(
-            episode=episode, kind="follow_up", starts_at=PAST, clinician=ttp, mode="video", by=ttp
+            episode=episode,
+            kind="follow_up",
+            starts_at=past_slot(),
+            clinician=ttp,
+            mode="video",
+            by=ttp,
+            recording_past=True,
         )
         actions.record_attendance(appointment=follow_up, outcome="did_not_attend", by=ttp)
     if person.path in ("core_therapy", "cppp"):

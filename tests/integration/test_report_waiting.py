@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.care import actions
-from pathway.care.models import Episode
+from pathway.care.models import Appointment, Episode
 from pathway.clinical import waiting as clinical_waiting
 from pathway.clinical.service_rules import ServiceRules
 from pathway.demo.referrals import refer
@@ -31,6 +31,7 @@ from pathway.reports.waiting_cutoffs import (
     latest_rtt_breaching_clock_start,
 )
 from tests.factories import ManagerFactory, PatientFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,8 @@ def _count(response, name):
 
 
 def _book_first_assessment(episode, ttp, starts_at):
+    # The same day, at the clinician's first free time from `starts_at` (no double booking).
+    starts_at = Appointment.objects.first_free_start(ttp, starts_at)
     return actions.book_appointment(
         episode=episode,
         kind="first_assessment",
@@ -110,13 +113,12 @@ def _book_first_assessment(episode, ttp, starts_at):
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=starts_at < timezone.now(),
     )
 
 
 def _start_core_therapy(episode, ttp, *, assessed_at=None):
-    assessment = _book_first_assessment(
-        episode, ttp, assessed_at or timezone.now() - datetime.timedelta(hours=1)
-    )
+    assessment = _book_first_assessment(episode, ttp, assessed_at or past_slot())
     actions.record_attendance(appointment=assessment, outcome="attended", by=ttp)
     actions.record_triage_decision(
         episode=episode,
@@ -252,10 +254,11 @@ def test_waiting_list_drops_people_once_a_follow_up_is_attended(manager_client, 
     follow_up = actions.book_appointment(
         episode=episode,
         kind="follow_up",
-        starts_at=timezone.now() - datetime.timedelta(minutes=30),
+        starts_at=past_slot(),
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=True,
     )
 
     actions.record_attendance(appointment=follow_up, outcome="attended", by=ttp)

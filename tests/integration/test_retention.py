@@ -24,6 +24,7 @@ from pathway.clinical.retention import retain_until, retention_has_passed
 from pathway.demo.referrals import refer
 from pathway.referrals.models import Referral, ReferralOutcome
 from tests.factories import PatientFactory
+from tests.slots import past_slot
 
 PAST = timezone.now() - datetime.timedelta(hours=2)
 RETURNING = {"return_kind": "new_symptoms", "return_justification": "New leg pain"}
@@ -75,10 +76,11 @@ def _assess(episode, ttp):
     appointment = actions.book_appointment(
         episode=episode,
         kind="first_assessment",
-        starts_at=PAST,
+        starts_at=past_slot(),
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=True,
     )
     actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
     return appointment
@@ -178,10 +180,11 @@ def test_confirming_a_discharge_proposed_after_missed_appointments_sets_retain_u
         appointment = actions.book_appointment(
             episode=episode,
             kind="first_assessment",
-            starts_at=PAST,
+            starts_at=past_slot(),
             clinician=ttp,
             mode="telephone",
             by=ttp,
+            recording_past=True,
         )
         actions.record_attendance(appointment=appointment, outcome="did_not_attend", by=ttp)
     episode.refresh_from_db()

@@ -16,6 +16,7 @@ from pathway.demo.referrals import refer
 from pathway.patients.timeline import Box, chart, measures, plot, segments
 from pathway.proms.actions import record_questionnaire
 from tests.factories import PatientFactory, TTPFactory
+from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,11 @@ def assess(episode, ttp):
     appointment = actions.book_appointment(
         episode=episode,
         kind="first_assessment",
-        starts_at=PAST,
+        starts_at=past_slot(),
         clinician=ttp,
         mode="telephone",
         by=ttp,
+        recording_past=True,
     )
     actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
     return appointment
@@ -74,11 +76,12 @@ def treated_episode(gp, service, ttp, patient):
     follow_up = actions.book_appointment(
         episode=episode,
         kind="follow_up",
-        starts_at=PAST,
+        starts_at=past_slot(),
         clinician=ttp,
         mode="in_person",
         location="Riverside clinic",
         by=ttp,
+        recording_past=True,
     )
     actions.record_attendance(
         appointment=follow_up,

@@ -10,10 +10,12 @@ def widget_kind(bound_field):
     widget = bound_field.field.widget
     if isinstance(widget, forms.HiddenInput):
         return "hidden"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect: it must be asked about first, or
+    # a multiple choice renders as radios and only one answer can be given.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if getattr(widget, "is_nhsuk_date", False):

@@ -72,8 +72,10 @@ def generate(
     nhs_prefix=REGION_NHS_PREFIX,
     report=None,
     workers=1,
+    now=None,
 ):
-    """Generate `size` episodes over `years` up to now. `region`: an attach_region() result to
+    """Generate `size` episodes over `years` up to `now` (default: the present; tests fix it,
+    so that a seed gives the same region whatever the day). `region`: an attach_region() result to
     add care to existing organisations; None makes a new region. `report(text)` gets progress.
     `workers` > 1 (PostgreSQL, outside a transaction) lives the care in that many processes:
     see parallel.py."""
@@ -83,7 +85,7 @@ def generate(
     rng = random.Random(seed)
     writer = RowWriter()
     ids = Ids(writer.next_ids())
-    now = timezone.now()
+    now = now or timezone.now()
     if region is None:
         region = build_region(rng=rng, writer=writer, ids=ids, episodes=episodes)
         writer.flush()
