@@ -108,18 +108,24 @@ def an_hour_ago():
 _bookings = itertools.count()
 
 
-def book(tab, link):
-    """Record an appointment that took place earlier today, as a TTP entering a past contact
-    does; each booking 45 minutes before the last, so one clinician's never overlap."""
+def fill_past_booking(page):
+    """Fill the booking form with a telephone contact earlier today, ticked as already
+    happened; each 45 minutes before the last, so one clinician's never overlap."""
     when = an_hour_ago() - datetime.timedelta(minutes=45 * next(_bookings))
-    tab.follow(link, "book an appointment")
-    page = tab.page
     page.get_by_label("Day").fill(str(when.day))
     page.get_by_label("Month").fill(str(when.month))
     page.get_by_label("Year").fill(str(when.year))
     page.get_by_label("Time").fill(when.strftime("%H:%M"))
     page.get_by_label("Telephone").check()
     page.get_by_label("I am recording an appointment that has already happened").check()
+
+
+def book(tab, link):
+    """Record an appointment that took place earlier today, as a TTP entering a past contact
+    does."""
+    tab.follow(link, "book an appointment")
+    page = tab.page
+    fill_past_booking(page)
     tab.press("Book appointment", "episode")
     assert "Appointment booked" in page.locator(".nhsuk-notification-banner").inner_text()
 
