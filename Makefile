@@ -24,11 +24,12 @@ run: demo
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## test-dates: the suite on days that catch calendar bugs (a leap day, the clocks changing,
+## test-dates: the suite on days that catch calendar bugs (a leap day, the clocks changing, a
+## month end in summer time, when the UTC date is still the day before,
 ## just before and after midnight at the turn of the year), each as its own run. Only the test
 ## process's clock moves, so browser journeys and tests that start worker or server processes
 ## are left out (TEST_DATES_IGNORE).
-TEST_DATES ?= 2028-02-29T00:30 2027-03-28T00:30 2027-10-31T01:30 2026-12-31T23:50 2027-01-01T00:10
+TEST_DATES ?= 2028-02-29T00:30 2027-03-28T00:30 2027-05-31T00:30 2027-10-31T01:30 2026-12-31T23:50 2027-01-01T00:10
 TEST_DATES_IGNORE := --ignore=tests/functional --ignore=tests/integration/test_faults.py \
 	--ignore=tests/integration/test_celery_worker.py --ignore=tests/integration/test_production_headers.py \
 	--ignore=tests/integration/test_backup_restore.py --ignore=tests/integration/test_access_log.py

@@ -28,6 +28,9 @@ def _get_episode_for_user(request, public_id):
         "patient__registered_practice",
         "service",
         "referral",
+        # What the TTP is shown about the referral (referrals/includes/ttp_notices.html).
+        "referral__red_flags_judged_by",
+        "referral__other_open_episode__service",
         "lead_clinician",
         "previous_episode",
     )

@@ -16,7 +16,16 @@ from pathway.clinical.answers import (
     require_yes_no_answers,
 )
 from pathway.clinical.errors import InvalidAnswers
-from pathway.clinical.red_flags import RED_FLAGS, RedFlag, RedFlagScreen, screen_red_flags
+from pathway.clinical.red_flags import (
+    RED_FLAGS,
+    JudgementRecommendation,
+    RedFlag,
+    RedFlagRoute,
+    RedFlagScreen,
+    recommend_judgement,
+    route_red_flags,
+    screen_red_flags,
+)
 from pathway.clinical.service_rules import ServiceRules
 
 __all__ = [
@@ -26,8 +35,10 @@ __all__ = [
     "SYMPTOM_DURATION_GROUPS",
     "URGENCY_CRITERIA",
     "Exclusion",
+    "JudgementRecommendation",
     "Recommendation",
     "RedFlag",
+    "RedFlagRoute",
     "RedFlagScreen",
     "ReferralFacts",
     "ServiceRules",
@@ -37,10 +48,15 @@ __all__ = [
     "duration_group",
     "priority",
     "recommend",
+    "recommend_judgement",
+    "route_red_flags",
     "screen_red_flags",
 ]
 
-# --- Exclusions (AQP criteria). Suspected serious pathology is handled by the red flag screen.
+# --- Exclusions (AQP criteria, clinical reference section 2). Suspected serious pathology is
+# handled by the red flag screen. Widespread pain and chronic (over a year) pain are separate
+# rules: widespread pain is excluded by default (it also fails "primarily back or neck pain"),
+# chronic pain only where a service turns the rule on (ServiceRules).
 
 SEXES = ("female", "male", "other", "unknown")
 
@@ -76,9 +92,17 @@ EXCLUSIONS = (
         "community services.",
     ),
     Exclusion(
-        "widespread_or_chronic_pain",
-        "Does the person have widespread or chronic (over a year) musculoskeletal pain?",
-        "This service is configured to exclude widespread or chronic musculoskeletal pain.",
+        "widespread_pain",
+        "Is the pain widespread (musculoskeletal pain in many parts of the body) rather than "
+        "mainly in the back or neck?",
+        "The pathway is for pain mainly in the back or neck: widespread musculoskeletal pain "
+        "is outside its criteria.",
+    ),
+    Exclusion(
+        "chronic_pain",
+        "Has the person had this musculoskeletal pain for more than a year?",
+        "This service is configured to exclude musculoskeletal pain of more than a year "
+        "(the AQP criterion for chronic pain).",
     ),
     Exclusion(
         "primary_limb_problem",
@@ -92,7 +116,15 @@ EXCLUSIONS = (
         "People more than 35 weeks pregnant should be referred to maternity services.",
     ),
 )
-EXCLUSIONS_BY_CODE = {exclusion.code: exclusion for exclusion in EXCLUSIONS}
+# Exclusions no longer asked, kept so that referrals recorded with them can still be shown.
+RETIRED_EXCLUSIONS = (
+    Exclusion(
+        "widespread_or_chronic_pain",
+        "Does the person have widespread or chronic (over a year) musculoskeletal pain?",
+        "This service was configured to exclude widespread or chronic musculoskeletal pain.",
+    ),
+)
+EXCLUSIONS_BY_CODE = {exclusion.code: exclusion for exclusion in (*EXCLUSIONS, *RETIRED_EXCLUSIONS)}
 
 
 @dataclass(frozen=True)
@@ -104,7 +136,8 @@ class ReferralFacts:
     primary_limb_problem: bool
     registered_locally: bool
     little_potential_to_improve: bool
-    widespread_or_chronic_pain: bool
+    widespread_pain: bool
+    chronic_pain: bool
 
     def __post_init__(self):
         # Checked on construction so that inconsistent facts cannot reach any rule.
@@ -120,7 +153,8 @@ class ReferralFacts:
             "primary_limb_problem",
             "registered_locally",
             "little_potential_to_improve",
-            "widespread_or_chronic_pain",
+            "widespread_pain",
+            "chronic_pain",
         ):
             value = getattr(self, name)
             if not isinstance(value, bool):
@@ -144,9 +178,8 @@ def check_exclusions(facts: ReferralFacts, rules: ServiceRules) -> tuple[Exclusi
         "not_registered_locally": not facts.registered_locally,
         "little_potential_to_improve": facts.little_potential_to_improve,
         "housebound": facts.housebound,
-        "widespread_or_chronic_pain": (
-            rules.exclude_widespread_chronic_pain and facts.widespread_or_chronic_pain
-        ),
+        "widespread_pain": rules.exclude_widespread_pain and facts.widespread_pain,
+        "chronic_pain": rules.exclude_chronic_pain and facts.chronic_pain,
         "primary_limb_problem": facts.primary_limb_problem,
         "pregnant_over_35_weeks": facts.pregnant_over_35_weeks,
     }

@@ -11,13 +11,18 @@ from pathway.clinical.errors import InvalidAnswers
 
 @dataclass(frozen=True)
 class ServiceRules:
-    # The later pathway accepted all durations, so this AQP exclusion is off by default.
-    exclude_widespread_chronic_pain: bool = False
+    # Widespread pain also fails "primarily back or neck pain": excluded unless a service says
+    # otherwise. The later pathway accepted all durations, so the AQP's chronic (over a year)
+    # exclusion is a separate rule, off by default (clinical reference section 2).
+    exclude_widespread_pain: bool = True
+    exclude_chronic_pain: bool = False
     urgent_target_working_days: int = 5
     standard_target_days: int = 14
     referral_to_treatment_weeks: int = 18
     max_therapy_sessions: int = 8
-    returner_window_days: int = 365
+    # A second referral for the same body part within this many calendar months of the last
+    # discharge needs a recorded justification (returners.returner_window_ends).
+    returner_window_months: int = 12
     minimum_age: int = 16
     # First-appointment DNAs before discharge to the GP is proposed ("rebook once").
     dna_discharge_after: int = 2

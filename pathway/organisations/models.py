@@ -47,9 +47,14 @@ class ProviderService(models.Model):
     )
 
     # Local policy, with the pathway's defaults (clinical reference sections 2 and 7).
-    exclude_widespread_chronic_pain = models.BooleanField(
-        default=_DEFAULT_RULES.exclude_widespread_chronic_pain,
-        help_text="The AQP exclusion of widespread or chronic (over a year) pain.",
+    exclude_widespread_pain = models.BooleanField(
+        default=_DEFAULT_RULES.exclude_widespread_pain,
+        help_text="The AQP exclusion of widespread musculoskeletal pain (on by default).",
+    )
+    exclude_chronic_pain = models.BooleanField(
+        default=_DEFAULT_RULES.exclude_chronic_pain,
+        help_text="The AQP exclusion of chronic (over a year) musculoskeletal pain (off by "
+        "default: the later pathway accepted every duration).",
     )
     urgent_target_working_days = models.PositiveSmallIntegerField(
         default=_DEFAULT_RULES.urgent_target_working_days
@@ -63,8 +68,10 @@ class ProviderService(models.Model):
     max_therapy_sessions = models.PositiveSmallIntegerField(
         default=_DEFAULT_RULES.max_therapy_sessions
     )
-    returner_window_days = models.PositiveSmallIntegerField(
-        default=_DEFAULT_RULES.returner_window_days
+    returner_window_months = models.PositiveSmallIntegerField(
+        default=_DEFAULT_RULES.returner_window_months,
+        help_text="A second referral for the same body part within this many calendar months "
+        "of the last discharge needs a recorded justification.",
     )
     minimum_age = models.PositiveSmallIntegerField(default=_DEFAULT_RULES.minimum_age)
     dna_discharge_after = models.PositiveSmallIntegerField(

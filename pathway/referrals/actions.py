@@ -75,15 +75,20 @@ def _record_referral(*, request, form, assessment, decision, look_up):
         symptom_duration=data["symptom_duration"],
         recurrence=data["recurrence"] == "recurrence",
         red_flag_answers=form.answers(RED_FLAG_FIELDS),
-        red_flags_found=[flag.code for flag in assessment.red_flags.flags],
-        red_flag_action=assessment.red_flags.action or "",
+        red_flags_found=list(assessment.red_flags.codes),
+        red_flag_action=assessment.red_flag_route.action or "",
         outcome=outcome,
+        # Whatever else was answered is kept, whichever way the red flags went.
+        exclusion_answers=form.answers(EXCLUSION_FIELDS),
+        urgency_answers=form.answers(URGENCY_FIELDS),
     )
+    _record_red_flag_judgement(referral, form, assessment, gp)
     if outcome != ReferralOutcome.REDIRECTED:
-        referral.exclusion_answers = form.answers(EXCLUSION_FIELDS)
         referral.exclusions_found = [exclusion.code for exclusion in assessment.exclusions]
     if outcome in {ReferralOutcome.REFERRED, ReferralOutcome.GP_DISCHARGED}:
         _record_assessment(referral, form, assessment)
+    elif any(answer is not None for answer in form.startback_answers()):
+        referral.startback_answers = form.startback_answers()
     if outcome == ReferralOutcome.REFERRED:
         referral.service = decision.service
         _record_return(referral, data, assessment)
@@ -133,6 +138,20 @@ def _save_patient(*, data, may_exist, matched):
     return patient, created
 
 
+def _record_red_flag_judgement(referral, form, assessment, gp):
+    """The GP's answer to "Is serious pathology suspected?", where flags other than cauda
+    equina asked it: with the recommendation it answered, the reason, who and when."""
+    screen = assessment.red_flags
+    if not screen.needs_judgement:
+        return
+    data = form.cleaned_data
+    referral.red_flag_recommendation = screen.recommendation.judgement
+    referral.red_flag_judgement = data["red_flag_judgement"]
+    referral.red_flag_judgement_reason = data["red_flag_judgement_reason"]
+    referral.red_flags_judged_by = gp
+    referral.red_flags_judged_at = timezone.now()
+
+
 def _record_assessment(referral, form, assessment):
     data = form.cleaned_data
     referral.urgency_answers = form.answers(URGENCY_FIELDS)
@@ -151,6 +170,13 @@ def _record_assessment(referral, form, assessment):
 
 def _record_return(referral, data, assessment):
     returner = assessment.returner
+    if returner and returner.open_other_body_part_episodes:
+        # Shown to the TTP: the most recently referred open episode for the other body part.
+        referral.other_open_episode = next(
+            e
+            for e in assessment.previous_episodes
+            if e.discharged_at is None and e.body_part != referral.body_part
+        )
     if not (returner and returner.is_returner):
         return
     discharged = [e for e in assessment.previous_episodes if e.discharged_at is not None]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from pathway.care.models import Episode, EpisodeState, Priority
 from pathway.clinical import InvalidAnswers, nhs_number, startback
-from pathway.clinical.red_flags import RED_FLAGS, screen_red_flags
+from pathway.clinical.red_flags import JUDGEMENTS, RED_FLAGS, route_red_flags, screen_red_flags
 from pathway.clinical.referral_rules import (
     URGENCY_CRITERIA,
     ReferralFacts,
@@ -39,6 +39,8 @@ class Assessment:
     returner: object = None
     red_flags: object = None
     red_flags_unanswered: int = len(RED_FLAGS)
+    # What the red flags and the GP's judgement so far mean (red_flags.route_red_flags).
+    red_flag_route: object = None
     exclusions: tuple = ()
     exclusion_problem: str | None = None
     computed_priority: str | None = None
@@ -50,7 +52,7 @@ class Assessment:
 
     @property
     def stops_referral(self):
-        return bool(self.red_flags and self.red_flags.stops_referral)
+        return bool(self.red_flag_route and self.red_flag_route.stops_referral)
 
     @cached_property
     def service_waits(self):
@@ -130,6 +132,10 @@ def assess(form, *, user, services):
         # answered: screen with the unanswered ones counted as not (yet) flagged.
         not_yet_answered = {flag.code: False for flag in RED_FLAGS}
         result.red_flags = screen_red_flags({**not_yet_answered, **red_flag_answers})
+        judgement = data.get("red_flag_judgement")
+        result.red_flag_route = route_red_flags(
+            result.red_flags, judgement if judgement in JUDGEMENTS else None
+        )
 
     result.exclusions, result.exclusion_problem = _exclusions(form, services, today)
 
@@ -201,7 +207,8 @@ def _exclusions(form, services, today):
             primary_limb_problem=answers["primary_limb_problem"],
             registered_locally=practice is not None and practice.area_id == service.area_id,
             little_potential_to_improve=answers["little_potential_to_improve"],
-            widespread_or_chronic_pain=answers["widespread_or_chronic_pain"],
+            widespread_pain=answers["widespread_pain"],
+            chronic_pain=answers["chronic_pain"],
         )
         return check_exclusions(facts, service.rules), None
     except InvalidAnswers as error:

@@ -2,8 +2,9 @@
 
 The questions come from pathway.clinical (red flags, exclusions, urgency, STarT Back), so the
 form never restates a rule: it collects answers and asks the clinical core what they mean.
-Validation is staged like the consultation: a red flag needs only the patient and the red-flag
-answers to be recorded; an exclusion needs the eligibility answers too; a referral needs all.
+Validation is staged like the consultation: a cauda equina flag, or serious pathology the GP
+suspects, needs only the patient and the red-flag answers to be recorded; an exclusion needs
+the eligibility answers too; a referral needs all.
 """
 
 import re
@@ -19,7 +20,7 @@ from pathway.clinical.red_flags import RED_FLAGS
 from pathway.clinical.referral_rules import EXCLUSIONS, URGENCY_CRITERIA
 from pathway.core.forms import NHSDateField, NHSNumberField
 from pathway.patients.models import Sex
-from pathway.referrals.models import SYMPTOM_DURATION_CHOICES
+from pathway.referrals.models import RED_FLAG_JUDGEMENT_CHOICES, SYMPTOM_DURATION_CHOICES
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 AGREE_DISAGREE = [("agree", "Agree"), ("disagree", "Disagree")]
@@ -157,6 +158,21 @@ class ReferralForm(forms.Form):
         choices=[("first", "First episode"), ("recurrence", "A recurrence")],
         widget=forms.RadioSelect(attrs={"inline": True}),
         error_messages={"required": "Select first episode or recurrence"},
+    )
+
+    # --- Red flags other than cauda equina: asked only when one is found (referrals/refer.html)
+    red_flag_judgement = forms.ChoiceField(
+        label="Is serious pathology suspected?",
+        choices=RED_FLAG_JUDGEMENT_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    red_flag_judgement_reason = forms.CharField(
+        label="Your reason",
+        help_text="Needed when you do not suspect serious pathology, and when your answer "
+        "differs from the recommendation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     # --- Decision

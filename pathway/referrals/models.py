@@ -7,13 +7,21 @@ from django.utils import timezone
 
 from pathway.accounts.scoping import ScopedQuerySet
 from pathway.care.models import BodyPart, EpisodeState, Priority, ReturnKind
+from pathway.clinical.red_flags import (
+    EMERGENCY_SAME_DAY,
+    JUDGEMENTS,
+    NOT_SUSPECTED,
+    RED_FLAGS_BY_CODE,
+    SUSPECTED,
+)
 from pathway.clinical.referral_rules import SYMPTOM_DURATION_GROUPS
 
 
 class ReferralOutcome(models.TextChoices):
     REFERRED = "referred", "Referred to the back pain service"
     GP_DISCHARGED = "gp_discharged", "Discharged by the GP with advice"
-    REDIRECTED = "redirected", "Red flags: sent elsewhere"
+    # Serious pathology suspected by the GP, or a cauda equina flag: not a referral.
+    REDIRECTED = "redirected", "Serious pathology suspected: sent elsewhere"
     EXCLUDED = "excluded", "Not eligible for the pathway"
 
 
@@ -23,6 +31,9 @@ GP_ENDED_OUTCOMES = (
     ReferralOutcome.REDIRECTED,
     ReferralOutcome.EXCLUDED,
 )
+
+# The GP's answer to "Is serious pathology suspected?" (and the template's recommendation).
+RED_FLAG_JUDGEMENT_CHOICES = list(JUDGEMENTS.items())
 
 # The reports' groups, defined once in the clinical core.
 SYMPTOM_DURATION_CHOICES = [(code, label) for code, label, _ in SYMPTOM_DURATION_GROUPS]
@@ -64,7 +75,29 @@ class Referral(models.Model):
 
     red_flag_answers = models.JSONField()
     red_flags_found = models.JSONField(default=list)
+    # Where the person was sent when the red flags stopped the referral (a destination code of
+    # pathway.clinical.red_flags.DESTINATIONS); blank when the referral went on.
     red_flag_action = models.CharField(max_length=30, blank=True)
+    # Flags other than cauda equina: the template's recommendation and the GP's judgement,
+    # with the reason, who and when. Blank when no such flag was found.
+    red_flag_recommendation = models.CharField(
+        max_length=20, choices=RED_FLAG_JUDGEMENT_CHOICES, blank=True
+    )
+    red_flag_judgement = models.CharField(
+        "Is serious pathology suspected?",
+        max_length=20,
+        choices=RED_FLAG_JUDGEMENT_CHOICES,
+        blank=True,
+    )
+    red_flag_judgement_reason = models.TextField(blank=True)
+    red_flags_judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    red_flags_judged_at = models.DateTimeField(null=True, blank=True)
 
     exclusion_answers = models.JSONField(default=dict)
     exclusions_found = models.JSONField(default=list)
@@ -96,6 +129,11 @@ class Referral(models.Model):
     days_since_previous_discharge = models.PositiveIntegerField(null=True, blank=True)
     return_kind = models.CharField(max_length=20, choices=ReturnKind.choices, blank=True)
     return_justification = models.TextField(blank=True)
+    # An episode for the other body part that was still open when the GP referred: no bar to
+    # this referral, but the TTP is shown it.
+    other_open_episode = models.ForeignKey(
+        "care.Episode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ReferralQuerySet.as_manager()
 
@@ -138,14 +176,64 @@ class Referral(models.Model):
                 condition=Q(priority=models.F("computed_priority"))
                 | ~Q(priority_override_reason=""),
             ),
+            # Sent elsewhere exactly when a destination is recorded.
             models.CheckConstraint(
                 name="referral_redirected_has_red_flags",
-                condition=~Q(outcome=ReferralOutcome.REDIRECTED) | ~Q(red_flag_action=""),
+                condition=Q(outcome=ReferralOutcome.REDIRECTED) & ~Q(red_flag_action="")
+                | ~Q(outcome=ReferralOutcome.REDIRECTED) & Q(red_flag_action=""),
+            ),
+            models.CheckConstraint(
+                name="referral_red_flag_judgement_is_known",
+                condition=Q(red_flag_judgement__in=["", *JUDGEMENTS])
+                & Q(red_flag_recommendation__in=["", *JUDGEMENTS]),
+            ),
+            # A judgement is recorded with the recommendation it answered, who and when.
+            models.CheckConstraint(
+                name="referral_red_flag_judgement_has_who_and_when",
+                condition=Q(
+                    red_flag_judgement="",
+                    red_flags_judged_by__isnull=True,
+                    red_flags_judged_at__isnull=True,
+                )
+                | ~Q(red_flag_judgement="")
+                & ~Q(red_flag_recommendation="")
+                & Q(red_flags_judged_by__isnull=False, red_flags_judged_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="referral_suspected_pathology_is_sent_elsewhere",
+                condition=~Q(red_flag_judgement=SUSPECTED) | Q(outcome=ReferralOutcome.REDIRECTED),
+            ),
+            models.CheckConstraint(
+                name="referral_not_suspected_has_a_reason_and_goes_on",
+                condition=~Q(red_flag_judgement=NOT_SUSPECTED)
+                | ~Q(outcome=ReferralOutcome.REDIRECTED) & ~Q(red_flag_judgement_reason=""),
+            ),
+            models.CheckConstraint(
+                name="referral_judgement_against_recommendation_has_a_reason",
+                condition=Q(red_flag_judgement="")
+                | Q(red_flag_judgement=models.F("red_flag_recommendation"))
+                | ~Q(red_flag_judgement_reason=""),
+            ),
+            # Cauda equina stops the referral at once: nothing is asked.
+            models.CheckConstraint(
+                name="referral_cauda_equina_is_not_judged",
+                condition=~Q(red_flag_action=EMERGENCY_SAME_DAY) | Q(red_flag_judgement=""),
             ),
         ]
 
     def __str__(self):
         return f"Referral {self.public_id}"
+
+    @property
+    def red_flags(self):
+        """The red flags found, as the clinical core defines them (no query)."""
+        return [RED_FLAGS_BY_CODE[code] for code in self.red_flags_found]
+
+    @property
+    def went_on_with_red_flags(self):
+        """Red flags the GP considered without suspecting serious pathology: the referral went
+        on, and the TTP must see them."""
+        return self.red_flag_judgement == NOT_SUSPECTED
 
     @property
     def status(self):

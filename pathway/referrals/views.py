@@ -10,7 +10,7 @@ from pathway.accounts.models import Role
 from pathway.audit.actions import record_view, record_views
 from pathway.care.models import Appointment
 from pathway.clinical import nhs_number
-from pathway.clinical.red_flags import ADVICE, RED_FLAGS_BY_CODE
+from pathway.clinical.red_flags import DESTINATIONS, SUSPECTED, destinations_for
 from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
@@ -168,7 +168,13 @@ def assess_live(request):
 
 def _get_referral_for_user(request, public_id):
     referrals = Referral.objects.visible_to(request.user).select_related(
-        "patient", "practice", "referred_by", "service", "previous_episode__service"
+        "patient",
+        "practice",
+        "referred_by",
+        "service",
+        "previous_episode__service",
+        "red_flags_judged_by",
+        "other_open_episode__service",
     )
     return get_object_or_404(referrals, public_id=public_id)
 
@@ -181,11 +187,18 @@ def referral_detail(request, public_id):
     context = {
         "referral": referral,
         "nhs_number": nhs_number.format(referral.patient.nhs_number),
-        "red_flags": [RED_FLAGS_BY_CODE[code] for code in referral.red_flags_found],
-        "red_flag_advice": ADVICE.get(referral.red_flag_action or None),
+        "red_flag_advice": [DESTINATIONS[code] for code in _destinations(referral)],
         "exclusions": [EXCLUSIONS_BY_CODE[code] for code in referral.exclusions_found],
     }
     return render(request, "referrals/referral_detail.html", context)
+
+
+def _destinations(referral):
+    """Where the person was sent: every destination for the flags of suspected pathology; the
+    recorded action for cauda equina (and for referrals made when every flag stopped one)."""
+    if referral.red_flag_judgement == SUSPECTED:
+        return destinations_for(referral.red_flags_found)
+    return [referral.red_flag_action] if referral.red_flag_action in DESTINATIONS else []
 
 
 def advice(request):

@@ -268,8 +268,10 @@ def gp_outcomes(referrals, gp_ended, *, referred=None):
         note=(
             f"n = {total} consultations recorded by GPs. Referrals are those to the service "
             "chosen above; the other outcomes name no service, so they are counted for every "
-            "practice in your commissioning area. Consultations the GP did not record on this "
-            "system are not known."
+            'practice in your commissioning area. "Serious pathology suspected" counts '
+            "consultations where the GP suspected serious pathology or found a cauda equina "
+            "flag; people with red flags the GP did not suspect, and referred, count as "
+            "referred. Consultations the GP did not record on this system are not known."
         ),
     )
 

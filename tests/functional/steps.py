@@ -2,6 +2,7 @@
 referral template, the patient's questionnaires and the TTP's clinic."""
 
 import datetime
+import itertools
 
 from django.utils import timezone
 
@@ -104,15 +105,27 @@ def an_hour_ago():
     return timezone.localtime() - datetime.timedelta(hours=1)
 
 
-def book(tab, link):
-    when = an_hour_ago()
-    tab.follow(link, "book an appointment")
-    page = tab.page
+_bookings = itertools.count()
+
+
+def fill_past_booking(page):
+    """Fill the booking form with a telephone contact earlier today, ticked as already
+    happened; each 45 minutes before the last, so one clinician's never overlap."""
+    when = an_hour_ago() - datetime.timedelta(minutes=45 * next(_bookings))
     page.get_by_label("Day").fill(str(when.day))
     page.get_by_label("Month").fill(str(when.month))
     page.get_by_label("Year").fill(str(when.year))
     page.get_by_label("Time").fill(when.strftime("%H:%M"))
     page.get_by_label("Telephone").check()
+    page.get_by_label("I am recording an appointment that has already happened").check()
+
+
+def book(tab, link):
+    """Record an appointment that took place earlier today, as a TTP entering a past contact
+    does."""
+    tab.follow(link, "book an appointment")
+    page = tab.page
+    fill_past_booking(page)
     tab.press("Book appointment", "episode")
     assert "Appointment booked" in page.locator(".nhsuk-notification-banner").inner_text()
 

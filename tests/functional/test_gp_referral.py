@@ -1,8 +1,14 @@
-"""The GP referral template reacts at once (the keyboard-only run is in test_keyboard_only.py)."""
+"""The GP referral template reacts at once (the keyboard-only run is in test_keyboard_only.py),
+and works without JavaScript."""
+
+import datetime
+from types import SimpleNamespace
 
 import pytest
 
+from pathway.referrals.models import Referral
 from tests.factories import TEST_PASSWORD
+from tests.functional import steps
 
 pytestmark = pytest.mark.browser
 
@@ -21,3 +27,47 @@ def test_red_flag_shows_where_to_send_the_person_at_once(page, live_server, gp, 
     advice.wait_for()
     assert "emergency department" in advice.inner_text()
     assert page.get_by_label("Last name").input_value() == "Typed Before"
+
+
+def test_red_flag_question_works_without_javascript(browser, live_server, gp, service):
+    # Not through Tab's page checks: axe itself needs JavaScript.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    tab = SimpleNamespace(page=page)
+
+    def press(button):
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).first.click()
+
+    try:
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Username").fill(gp.username)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        press("Sign in")
+        page.goto(f"{live_server.url}/gp/refer/")
+        steps.type_patient(
+            tab,
+            nhs_number="999 000 0263",
+            given_name="Nell",
+            family_name="Script",
+            born=datetime.date(1968, 4, 2),
+            email="nell@example.com",
+        )
+        steps.answer_presentation(tab)
+        steps.answer_screening(tab, red_flag="red_flag_history_of_cancer")
+        assert page.locator("#id_red_flag_judgement_0").count() == 0  # nothing to ask yet
+
+        press("Work out scores")
+        recommendation = page.get_by_test_id("red-flag-recommendation").inner_text()
+        assert "past history of cancer" in recommendation
+        page.locator("#id_red_flag_judgement_0").check()
+        press("Submit")
+
+        referral = Referral.objects.get(patient__nhs_number="9990000263")
+        assert (referral.outcome, referral.red_flag_action) == (
+            "redirected",
+            "suspected_cancer_pathway",
+        )
+        assert "suspected-cancer pathway" in page.get_by_test_id("outcome").inner_text()
+    finally:
+        context.close()

@@ -1,5 +1,6 @@
-"""Shorter journeys through the running service: a red flag, two missed appointments, a
-returner, a safety alert, and people of other organisations who must see none of it."""
+"""Shorter journeys through the running service: red flags (cauda equina, and one the GP does
+not suspect), two missed appointments, a returner, a safety alert, and people of other
+organisations who must see none of it."""
 
 import datetime
 
@@ -51,6 +52,69 @@ def test_red_flag_stops_the_referral_and_says_where_to_send_the_person(open_tab,
     referral = Referral.objects.get(patient__nhs_number="9990000204")
     assert referral.outcome == "redirected"
     assert not Episode.objects.filter(referral=referral).exists()
+
+
+def test_red_flag_not_suspected_needs_a_reason_then_the_referral_goes_on_to_the_ttp(
+    open_tab, gp, service, ttp
+):
+    reason = "Pain at night only when lying on the sore side; well, no weight loss or cancer."
+    doctor = open_tab("GP")
+    doctor.sign_in(gp)
+    doctor.follow("Refer a patient with back or neck pain", "referral template")
+    steps.type_patient(
+        doctor,
+        nhs_number="999 000 0255",
+        given_name="Nora",
+        family_name="Night",
+        born=BORN,
+        email="nora@example.com",
+    )
+    steps.answer_presentation(doctor)
+    steps.answer_screening(doctor, red_flag="red_flag_night_pain")
+
+    # Night pain alone: asked, not stopped; the template recommends "not suspected".
+    doctor.page.locator("#id_red_flag_judgement_0").wait_for()
+    expect(doctor.test_id("red-flag-recommendation")).to_contain_text("not suspected")
+    assert doctor.test_id("red-flags-found").is_visible()
+    # "Suspected" names where to send the person; the choice keeps its focus through the swap.
+    doctor.page.locator("#id_red_flag_judgement_0").check()
+    expect(doctor.test_id("red-flag-advice")).to_contain_text("suspected-cancer pathway")
+    assert doctor.page.evaluate("document.activeElement.id") == "id_red_flag_judgement_0"
+    doctor.page.locator("#id_red_flag_judgement_1").check()
+    expect(doctor.test_id("red-flags-go-on")).to_be_visible()
+    assert doctor.test_id("red-flag-advice").count() == 0
+    steps.answer_startback(doctor)
+    doctor.page.locator("#id_decision_0").check()
+    steps.wait_for_live_panels(doctor)
+    doctor.arrived("referral template, red flag judged")
+    doctor.test_id("red-flag-recommendation").scroll_into_view_if_needed()
+    doctor.screenshot("gp-red-flag-judgement.png")
+
+    doctor.press("Submit", "referral template, red flag reason missing")
+    assert (
+        "Say why you do not suspect serious pathology"
+        in doctor.page.locator("#id_red_flag_judgement_reason-error").inner_text()
+    )
+    assert doctor.page.locator("#id_red_flag_judgement_1").is_checked()
+    assert doctor.page.get_by_label("Last name").input_value() == "Night"
+    assert not Referral.objects.filter(patient__nhs_number="9990000255").exists()
+    doctor.page.get_by_label("Your reason").fill(reason)
+    doctor.press("Submit", "referral summary, red flags considered")
+
+    assert "Referred" in doctor.test_id("outcome").inner_text()
+    expect(doctor.test_id("red-flags-considered")).to_contain_text(reason)
+    referral = Referral.objects.get(patient__nhs_number="9990000255")
+    assert (referral.outcome, referral.red_flag_judgement) == ("referred", "not_suspected")
+    assert referral.red_flags_judged_by == gp
+
+    clinician = open_tab("TTP")
+    clinician.sign_in(ttp)
+    clinician.follow("Triage queue", "triage queue, red flags")
+    row = clinician.test_id("queue-row").filter(has_text="NIGHT, Nora")
+    expect(row.get_by_test_id("red-flags-tag")).to_be_visible()
+    clinician.goto(f"/ttp/episodes/{referral.episode.public_id}/", "episode, red flags considered")
+    expect(clinician.test_id("red-flags-considered")).to_contain_text(reason)
+    clinician.screenshot("ttp-red-flags-considered.png")
 
 
 def test_two_missed_first_appointments_propose_discharge_and_a_gp_letter(

@@ -1,28 +1,17 @@
 """A TTP runs a clinic: book, record attendance, triage to core therapy, sessions, discharge."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from pathway.care.models import Episode
 from tests.factories import TEST_PASSWORD
+from tests.functional import steps
 
 pytestmark = pytest.mark.browser
 
 
-def an_hour_ago():
-    return timezone.localtime() - datetime.timedelta(hours=1)
-
-
 def book(page, kind_link):
-    when = an_hour_ago()
     page.get_by_role("link", name=kind_link).click()
-    page.get_by_label("Day").fill(str(when.day))
-    page.get_by_label("Month").fill(str(when.month))
-    page.get_by_label("Year").fill(str(when.year))
-    page.get_by_label("Time").fill(when.strftime("%H:%M"))
-    page.get_by_label("Telephone").check()
+    steps.fill_past_booking(page)
     page.get_by_role("button", name="Book appointment").click()
     assert "Appointment booked" in page.locator(".nhsuk-notification-banner").inner_text()
 

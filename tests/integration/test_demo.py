@@ -25,8 +25,8 @@ def test_demo_data_loads_twice_without_duplicates():
         "administrator",
     }
     assert User.objects.count() == 6
-    assert Patient.objects.filter(nhs_number__startswith="99900").count() == 22
-    assert Referral.objects.filter(**NAMED).count() == 23
+    assert Patient.objects.filter(nhs_number__startswith="99900").count() == 23
+    assert Referral.objects.filter(**NAMED).count() == 25
     generated = Patient.objects.filter(nhs_number__startswith="99905").count()
     assert 250 <= generated <= 400
 
@@ -55,6 +55,22 @@ def test_demo_has_referrals_in_every_state_and_a_returner():
     assert set(Episode.objects.values_list("state", flat=True)) == set(EpisodeState.values)
     returner = Episode.objects.get(previous_episode__isnull=False, **NAMED)
     assert returner.referral.return_justification
+
+
+def test_demo_has_red_flags_judged_both_ways_and_an_open_episode_for_the_other_area():
+    call_command("load_demo")
+
+    named = Referral.objects.filter(**NAMED)
+    went_on = named.get(red_flag_judgement="not_suspected")
+    sent = named.get(red_flag_judgement="suspected")
+    assert went_on.outcome == ReferralOutcome.REFERRED and went_on.red_flag_judgement_reason
+    assert (sent.outcome, sent.red_flag_action) == ("redirected", "suspected_cancer_pathway")
+    assert named.get(red_flag_action="emergency_same_day").red_flag_judgement == ""
+    assert named.get(other_open_episode__isnull=False).body_part == "neck"
+    # The generated region has both too, counted the same way.
+    generated = Referral.objects.filter(patient__nhs_number__startswith="99905")
+    assert generated.filter(outcome="referred", red_flag_judgement="not_suspected").exists()
+    assert not generated.filter(outcome="redirected", red_flag_judgement="not_suspected").exists()
 
 
 def test_demo_caseload_has_dnas_cppp_joined_and_declined_and_onward_referrals():

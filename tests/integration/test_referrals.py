@@ -134,12 +134,6 @@ def test_cauda_equina_red_flag_stops_the_referral_and_says_emergency(gp_client, 
     assert "nhsuk-card--care--emergency" in summary
 
 
-def test_cancer_red_flag_sends_to_urgent_secondary_care(gp_client, practice):
-    submit(gp_client, practice, red_flag_unexplained_weight_loss="yes")
-
-    assert Referral.objects.get().red_flag_action == "urgent_secondary_care"
-
-
 def test_live_panel_shows_the_red_flag_advice_at_once(gp_client, practice):
     data = referral_post(practice=practice, red_flag_bilateral_sciatica="yes")
 
@@ -284,6 +278,27 @@ def test_returner_with_a_justification_is_linked_to_the_earlier_episode(
     assert referral.return_justification == "Pain back after stopping exercises"
 
 
+def test_returner_discharged_a_calendar_year_ago_today_still_needs_a_justification(
+    gp_client, practice, discharged_episode
+):
+    today = timezone.localdate()
+    try:
+        anniversary = today.replace(year=today.year - 1)  # today is its anniversary
+    except ValueError:
+        # Today is 29 February: no date last year has it as its anniversary; 1 March's window
+        # runs to tomorrow.
+        anniversary = datetime.date(today.year - 1, 3, 1)
+    noon = timezone.make_aware(datetime.datetime.combine(anniversary, datetime.time(12)))
+    Episode.objects.filter(pk=discharged_episode.pk).update(
+        referred_at=noon - datetime.timedelta(days=60), discharged_at=noon
+    )
+
+    response = submit(gp_client, practice, return_kind="persisting")
+
+    assert "say why care needs to re-open" in page_of(response)
+    assert Referral.objects.count() == 1
+
+
 def test_returner_for_the_other_body_part_needs_no_justification(
     gp_client, practice, discharged_episode
 ):
@@ -301,6 +316,62 @@ def test_person_with_an_open_episode_cannot_be_referred_again(gp_client, practic
 
     assert "already has an open episode" in page_of(response)
     assert Referral.objects.count() == 1
+
+
+def test_open_episode_for_the_neck_does_not_bar_a_referral_for_the_back(
+    client, gp_client, practice, ttp
+):
+    submit(gp_client, practice, body_part="neck")
+    neck = Episode.objects.get()
+
+    panel = page_of(gp_client.post(reverse("referrals:assess"), referral_post(practice=practice)))
+    response = submit(gp_client, practice, body_part="back")
+
+    back = Episode.objects.exclude(pk=neck.pk).get()
+    assert 'data-testid="other-open-episode"' in panel
+    assert response.status_code == 302
+    assert back.body_part == "back"
+    assert back.referral.other_open_episode == neck
+    assert back.previous_episode is None  # not a returner: nothing was discharged
+    client.force_login(ttp)
+    queue = page_of(client.get(reverse("care:triage_queue")))
+    episode_page = page_of(client.get(reverse("care:episode", args=[back.public_id])))
+    assert queue.count('data-testid="other-open-episode-tag"') == 1
+    assert "also had an open episode for the neck" in episode_page
+
+
+def test_open_episode_for_the_back_still_bars_another_back_referral_after_a_neck_one(
+    gp_client, practice
+):
+    submit(gp_client, practice, body_part="back")
+    submit(gp_client, practice, body_part="neck")
+
+    response = submit(gp_client, practice, body_part="back")
+
+    assert "already has an open episode of care for this body part" in page_of(response)
+    assert Referral.objects.count() == 2
+
+
+def test_widespread_pain_is_excluded_by_default_with_the_reason_recorded(gp_client, practice):
+    response = submit(gp_client, practice, exclusion_widespread_pain="yes")
+
+    referral = Referral.objects.get()
+    assert referral.outcome == ReferralOutcome.EXCLUDED
+    assert referral.exclusions_found == ["widespread_pain"]
+    assert "mainly in the back or neck" in page_of(gp_client.get(response.url))
+
+
+def test_chronic_pain_is_excluded_only_where_the_service_turns_the_rule_on(
+    gp_client, practice, service
+):
+    submit(gp_client, practice, exclusion_chronic_pain="yes")
+    service.exclude_chronic_pain = True
+    service.save()
+    submit(gp_client, practice, nhs_number="9990000026", exclusion_chronic_pain="yes")
+
+    outcomes = dict(Referral.objects.values_list("patient__nhs_number", "outcome"))
+    assert outcomes == {"9990000018": "referred", "9990000026": "excluded"}
+    assert Referral.objects.get(outcome="excluded").exclusions_found == ["chronic_pain"]
 
 
 def test_double_submission_creates_one_referral(gp_client, practice):

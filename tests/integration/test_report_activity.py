@@ -326,7 +326,7 @@ def test_gp_outcomes_count_gp_ended_consultations_in_the_managers_area(
 
     assert table["Referred to the back pain service"] == ["3", pct(3, 7)]
     assert table["Discharged by the GP with advice"] == ["2", pct(2, 7)]
-    assert table["Red flags: sent elsewhere"] == ["1", pct(1, 7)]
+    assert table["Serious pathology suspected: sent elsewhere"] == ["1", pct(1, 7)]
     assert table["Not eligible for the pathway"] == ["1", pct(1, 7)]
     assert table["Total"] == ["7", "100.0%"]
 

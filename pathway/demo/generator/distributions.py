@@ -45,8 +45,14 @@ HOME_SERVICE_SHARE = 0.92
 # Consultations recorded by the GP that never enter the pathway. The evaluation had no data on
 # them (its section "Results"); invented shares of all consultations recorded on the template.
 GP_DISCHARGED_SHARE = 0.10
+# Serious pathology suspected by the GP, or a cauda equina flag (clinical reference section 6).
 REDIRECTED_SHARE = 0.015
 EXCLUDED_SHARE = 0.02
+# invented: referrals with a single low-specificity red flag (onset over 50, night pain, no
+# improvement after a month) that the GP considered and did not suspect serious pathology for.
+# The evaluation's patients had a mean age of 53 and a median of 9 months' symptoms, so such
+# flags are common among ordinary referrals.
+RED_FLAGS_NOT_SUSPECTED_SHARE = 0.08
 
 # invented: about 15% of referrals meet an AQP urgency criterion.
 URGENT_SHARE = 0.15

@@ -7,9 +7,19 @@ by the clinical core from those answers.
 
 import datetime
 import itertools
+import random
 
-from pathway.clinical.red_flags import screen_red_flags
+from pathway.clinical.red_flags import (
+    NOT_SUSPECTED,
+    RED_FLAGS,
+    RED_FLAGS_BY_CODE,
+    SUSPECTED,
+    route_red_flags,
+    screen_red_flags,
+)
 from pathway.clinical.referral_rules import recommend
+from pathway.clinical.returners import returner_window_ends
+from pathway.clinical.service_rules import ServiceRules
 from pathway.demo.generator import distributions as d
 from pathway.demo.generator.answers import startback_answers
 from pathway.demo.generator.draws import pick
@@ -21,8 +31,11 @@ from pathway.referrals.models import Referral
 RED_FLAG_CODES = [flag.code for flag in RED_FLAG_FIELDS.values()]
 EXCLUSION_CODES = [exclusion.code for exclusion in EXCLUSION_FIELDS.values()]
 URGENCY_CODES = [criterion.code for criterion in URGENCY_FIELDS.values()]
-# The pregnancy exclusion would need a person recorded as female: left out for simplicity.
-GENERATED_EXCLUSIONS = [code for code in EXCLUSION_CODES if code != "pregnant_over_35_weeks"]
+# The pregnancy exclusion would need a person recorded as female: left out for simplicity. The
+# chronic pain exclusion applies only where a service turns it on, and none here does.
+GENERATED_EXCLUSIONS = [
+    code for code in EXCLUSION_CODES if code not in {"pregnant_over_35_weeks", "chronic_pain"}
+]
 NO_RED_FLAGS = dict.fromkeys(RED_FLAG_CODES, False)
 NO_EXCLUSIONS = dict.fromkeys(EXCLUSION_CODES, False)
 DURATIONS = list(d.SYMPTOM_DURATION_WEIGHTS)
@@ -31,6 +44,25 @@ LOW_RISK_REASON = "The person asked to see a physiotherapist after advice did no
 RETURN_JUSTIFICATION = (
     "Pain returned after stopping the exercise programme; a further course is expected to help."
 )
+# Every generated service keeps the default rules (organisations._default_rules).
+RULES = ServiceRules()
+# Single flags that ordinary pathway patients often have, judged not suspected with a reason.
+COMMON_SINGLE_FLAGS = (
+    "new_onset_over_50_or_under_20",
+    "night_pain",
+    "no_improvement_after_a_month",
+)
+NOT_SUSPECTED_REASON = (
+    "Mechanical pattern on examination, no weight loss, no history of cancer, systemically well."
+)
+# Said when the GP suspects pathology that the template does not recommend suspecting.
+SUSPECTED_AGAINST_RECOMMENDATION_REASON = (
+    "Several features together and raised inflammatory markers: specialist opinion needed."
+)
+FLAGS_BY_GROUP = {
+    group: [flag.code for flag in RED_FLAGS if flag.group == group]
+    for group in dict.fromkeys(flag.group for flag in RED_FLAGS)
+}
 
 
 class Person:
@@ -111,6 +143,12 @@ def _base(ctx, person, when, outcome):
         "red_flag_answers": NO_RED_FLAGS,
         "red_flags_found": [],
         "red_flag_action": "",
+        "red_flag_recommendation": "",
+        "red_flag_judgement": "",
+        "red_flag_judgement_reason": "",
+        "red_flags_judged_by_id": None,
+        "red_flags_judged_at": None,
+        "other_open_episode_id": None,
         "exclusion_answers": {},
         "exclusions_found": [],
         "urgency_answers": {},
@@ -163,6 +201,14 @@ def referral_to_service(ctx, person, when, *, group, service, previous=None):
     total = int(round(min(max(rng.gauss(mean, sd), 0), 9)))
     row = _assess(ctx, _base(ctx, person, when, "referred"), total, rng.random() < d.URGENT_SHARE)
     row["service_id"] = service.id
+    # A stream of its own, seeded from the row, so the main stream (and every other number
+    # the region is checked against) is what it was before red flags could go on.
+    flag_rng = random.Random(row["public_id"].int)
+    if flag_rng.random() < d.RED_FLAGS_NOT_SUSPECTED_SHARE:
+        age = (when.date() - person.date_of_birth).days / 365.25
+        # Onset over 50 or under 20 only for someone of that age.
+        flags = COMMON_SINGLE_FLAGS if age > 50 or age < 20 else COMMON_SINGLE_FLAGS[1:]
+        _judge_red_flags(row, {flag_rng.choice(flags)}, NOT_SUSPECTED, NOT_SUSPECTED_REASON)
     if row["startback_risk"] == "low":
         row["low_risk_referral_reason"] = LOW_RISK_REASON
     if previous is not None:
@@ -175,7 +221,10 @@ def referral_to_service(ctx, person, when, *, group, service, previous=None):
             return_kind="new_symptoms"
             if rng.random() < d.RETURN_NEW_SYMPTOMS_SHARE
             else "persisting",
-            return_justification=RETURN_JUSTIFICATION if days <= 365 else "",
+            return_justification=RETURN_JUSTIFICATION
+            if when.date()
+            <= returner_window_ends(discharged_at.date(), RULES.returner_window_months)
+            else "",
         )
     ctx.add(Referral, row)
     ctx.referrals += 1
@@ -190,14 +239,18 @@ def referral_ending_at_gp(ctx, person, when, outcome):
         # Low risk, advice and self-management: the STarT Back total is 0 to 3.
         _assess(ctx, row, rng.randint(0, 3), urgent=False)
     elif outcome == "redirected":
-        flags = dict(NO_RED_FLAGS)
-        flags[rng.choice(RED_FLAG_CODES)] = True
-        screen = screen_red_flags(flags)
-        row.update(
-            red_flag_answers=flags,
-            red_flags_found=[flag.code for flag in screen.flags],
-            red_flag_action=screen.action,
-        )
+        code = rng.choice(RED_FLAG_CODES)
+        group = FLAGS_BY_GROUP[RED_FLAGS_BY_CODE[code].group]
+        alone = screen_red_flags({**NO_RED_FLAGS, code: True})
+        if not alone.needs_judgement or alone.recommendation.judgement == SUSPECTED:
+            # Cauda equina (stops at once), or a flag the template recommends suspecting.
+            _judge_red_flags(row, {code}, SUSPECTED, "")
+        elif len(group) > 1:
+            # A second flag of the same group: the template recommends suspecting the pair.
+            partner = group[(group.index(code) + 1) % len(group)]
+            _judge_red_flags(row, {code, partner}, SUSPECTED, "")
+        else:
+            _judge_red_flags(row, {code}, SUSPECTED, SUSPECTED_AGAINST_RECOMMENDATION_REASON)
     else:
         exclusions = dict(NO_EXCLUSIONS)
         code = rng.choice(GENERATED_EXCLUSIONS)
@@ -206,3 +259,26 @@ def referral_ending_at_gp(ctx, person, when, outcome):
     ctx.add(Referral, row)
     ctx.referrals += 1
     return row
+
+
+def _judge_red_flags(row, codes, judgement, reason):
+    """The red flags `codes` on the row, with the GP's judgement (where one is asked) and what
+    follows from it, worked out by the clinical core as the form does."""
+    flags = {**NO_RED_FLAGS, **dict.fromkeys(codes, True)}
+    screen = screen_red_flags(flags)
+    route = route_red_flags(screen, judgement if screen.needs_judgement else None)
+    if route.reason_required and not reason:
+        raise AssertionError(f"a generated judgement needs a reason: {sorted(codes)}")
+    row.update(
+        red_flag_answers=flags,
+        red_flags_found=list(screen.codes),
+        red_flag_action=route.action or "",
+    )
+    if screen.needs_judgement:
+        row.update(
+            red_flag_recommendation=screen.recommendation.judgement,
+            red_flag_judgement=judgement,
+            red_flag_judgement_reason=reason,
+            red_flags_judged_by_id=row["referred_by_id"],
+            red_flags_judged_at=row["created_at"],
+        )

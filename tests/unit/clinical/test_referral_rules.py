@@ -8,6 +8,7 @@ import pytest
 from pathway.clinical import InvalidAnswers
 from pathway.clinical.referral_rules import (
     EXCLUSIONS,
+    EXCLUSIONS_BY_CODE,
     SYMPTOM_DURATION_GROUPS,
     URGENCY_CRITERIA,
     ReferralFacts,
@@ -27,7 +28,8 @@ ELIGIBLE = ReferralFacts(
     primary_limb_problem=False,
     registered_locally=True,
     little_potential_to_improve=False,
-    widespread_or_chronic_pain=False,
+    widespread_pain=False,
+    chronic_pain=False,
 )
 DEFAULT_RULES = ServiceRules()
 
@@ -39,12 +41,13 @@ def exclusion_codes(facts, rules=DEFAULT_RULES):
 def test_service_rules_defaults_are_the_pathways():
     assert (
         ServiceRules(
-            exclude_widespread_chronic_pain=False,
+            exclude_widespread_pain=True,
+            exclude_chronic_pain=False,
             urgent_target_working_days=5,
             standard_target_days=14,
             referral_to_treatment_weeks=18,
             max_therapy_sessions=8,
-            returner_window_days=365,
+            returner_window_months=12,
             minimum_age=16,
             dna_discharge_after=2,
         )
@@ -59,7 +62,9 @@ def test_service_rules_defaults_are_the_pathways():
         {"standard_target_days": -1},
         {"urgent_target_working_days": "5"},
         {"max_therapy_sessions": True},
-        {"exclude_widespread_chronic_pain": 1},
+        {"exclude_widespread_pain": 1},
+        {"exclude_chronic_pain": "no"},
+        {"returner_window_months": 0},
     ],
 )
 def test_service_rules_with_impossible_values_are_refused(change):
@@ -92,22 +97,78 @@ def test_exclusions_minimum_age_follows_the_service_rules():
         ({"housebound": True}, "housebound"),
         ({"primary_limb_problem": True}, "primary_limb_problem"),
         ({"pregnant_over_35_weeks": True}, "pregnant_over_35_weeks"),
+        # Widespread pain is its own rule, on by default (clinical reference section 2).
+        ({"widespread_pain": True}, "widespread_pain"),
     ],
 )
 def test_exclusions_each_fact_excludes_on_its_own(change, code):
     assert exclusion_codes(replace(ELIGIBLE, **change)) == [code]
 
 
-def test_exclusions_widespread_or_chronic_pain_is_not_excluded_by_default():
-    assert exclusion_codes(replace(ELIGIBLE, widespread_or_chronic_pain=True)) == []
+def test_exclusions_widespread_pain_is_excluded_by_default_and_chronic_pain_is_not():
+    facts = replace(ELIGIBLE, widespread_pain=True, chronic_pain=True)
+
+    assert exclusion_codes(facts) == ["widespread_pain"]
+    assert exclusion_codes(replace(ELIGIBLE, chronic_pain=True)) == []
 
 
-def test_exclusions_widespread_or_chronic_pain_is_excluded_when_the_service_says_so():
-    rules = ServiceRules(exclude_widespread_chronic_pain=True)
+# Every combination of the two facts and the two service rules: each rule excludes on its own
+# fact only, and only when the service applies it.
+WIDESPREAD_AND_CHRONIC = [
+    # widespread, chronic, exclude widespread, exclude chronic -> exclusions
+    (
+        widespread,
+        chronic,
+        rule_w,
+        rule_c,
+        [
+            code
+            for code, applies in (
+                ("widespread_pain", widespread and rule_w),
+                ("chronic_pain", chronic and rule_c),
+            )
+            if applies
+        ],
+    )
+    for widespread in (False, True)
+    for chronic in (False, True)
+    for rule_w in (False, True)
+    for rule_c in (False, True)
+]
 
-    codes = exclusion_codes(replace(ELIGIBLE, widespread_or_chronic_pain=True), rules)
 
-    assert codes == ["widespread_or_chronic_pain"]
+@pytest.mark.parametrize(
+    ("widespread", "chronic", "exclude_widespread", "exclude_chronic", "expected"),
+    WIDESPREAD_AND_CHRONIC,
+)
+def test_exclusions_widespread_and_chronic_pain_are_separate_rules(
+    widespread, chronic, exclude_widespread, exclude_chronic, expected
+):
+    facts = replace(ELIGIBLE, widespread_pain=widespread, chronic_pain=chronic)
+    rules = ServiceRules(
+        exclude_widespread_pain=exclude_widespread, exclude_chronic_pain=exclude_chronic
+    )
+
+    assert exclusion_codes(facts, rules) == expected
+
+
+def test_exclusions_widespread_and_chronic_golden_rows():
+    # Written out by hand, so the table above is not only checked against itself.
+    chronic_only = ServiceRules(exclude_widespread_pain=False, exclude_chronic_pain=True)
+    both = ServiceRules(exclude_chronic_pain=True)
+
+    assert exclusion_codes(replace(ELIGIBLE, widespread_pain=True)) == ["widespread_pain"]
+    assert exclusion_codes(replace(ELIGIBLE, widespread_pain=True), chronic_only) == []
+    assert exclusion_codes(replace(ELIGIBLE, chronic_pain=True), chronic_only) == ["chronic_pain"]
+    assert exclusion_codes(replace(ELIGIBLE, widespread_pain=True, chronic_pain=True), both) == [
+        "widespread_pain",
+        "chronic_pain",
+    ]
+
+
+def test_exclusions_retired_combined_rule_can_still_be_shown():
+    assert "widespread or chronic" in EXCLUSIONS_BY_CODE["widespread_or_chronic_pain"].reason
+    assert "widespread_or_chronic_pain" not in {exclusion.code for exclusion in EXCLUSIONS}
 
 
 def test_exclusions_several_are_all_reported_in_a_fixed_order():

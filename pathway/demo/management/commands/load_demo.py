@@ -56,6 +56,7 @@ DEMO_PATIENTS = [
     ("9990000123", "Liam", "Lowe", "1988-03-03", "male", "NE2 4LL", "practice_a"),
     ("9990000131", "Mia", "Moss", "1970-06-06", "female", "NE3 5MM", "practice_a"),
     ("9990000158", "Noah", "Nash", "1982-07-07", "male", "NE4 6NN", "practice_a"),
+    ("9990000247", "Pam", "Price", "1956-05-19", "female", "NE5 3PP", "practice_a"),
 ]
 
 
@@ -127,8 +128,23 @@ class Command(BaseCommand):
             return refer(gp=kwargs.pop("gp", gp), patient=patient[name], **kwargs)
 
         send("Alice", risk="medium", days_ago=10)
-        send("Brian", risk="high", days_ago=3, answers={"urgency_severe_sleep_disturbance": "yes"})
+        # A first episode at 67: a red flag that the GP considered and did not suspect serious
+        # pathology for, so the referral went on and the TTP sees the flag.
+        send(
+            "Brian",
+            risk="high",
+            days_ago=3,
+            answers={
+                "urgency_severe_sleep_disturbance": "yes",
+                "red_flag_new_onset_over_50_or_under_20": "yes",
+                "red_flag_judgement": "not_suspected",
+                "red_flag_judgement_reason": "Started after lifting a wardrobe; mechanical pattern "
+                "on examination; no weight loss, no history of cancer, systemically well.",
+            },
+        )
         demo.book(send("Chloe", risk="medium", days_ago=12).episode, ttp, days=3)
+        # Neck pain while her back episode is open: referred, and the TTP is shown the other.
+        send("Chloe", risk="medium", days_ago=1, answers={"body_part": "neck"})
         eve = send("Eve", risk="high", days_ago=40).episode
         demo.assess_and_triage(eve, ttp, days=-30, outcome="core_therapy")
         demo.questionnaires(
@@ -228,6 +244,13 @@ class Command(BaseCommand):
         )
         send("Harry", risk="low", answers={"decision": "discharge_with_advice"}, days_ago=7)
         send("Isla", answers={"red_flag_bilateral_sciatica": "yes"}, days_ago=2)
+        # A past history of cancer: the GP suspects serious pathology, as the template
+        # recommends, and sends her on the suspected-cancer pathway instead.
+        send(
+            "Pam",
+            answers={"red_flag_history_of_cancer": "yes", "red_flag_judgement": "suspected"},
+            days_ago=4,
+        )
         send("Jack", answers={"exclusion_housebound": "yes"}, days_ago=5)
         send(
             "Dev",
