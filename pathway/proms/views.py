@@ -14,7 +14,13 @@ from pathway.clinical import InvalidAnswers, nhs_number
 from pathway.core.permissions import role_required
 from pathway.proms.actions import TimepointClosed, record_questionnaire
 from pathway.proms.forms import QuestionnaireForm
-from pathway.proms.models import PromTimepoint, QuestionnaireResponse, ResponseSource, Timepoint
+from pathway.proms.models import (
+    PromTimepoint,
+    QuestionnaireResponse,
+    ResponseSource,
+    Timepoint,
+    TimepointState,
+)
 from pathway.proms.queries import RECORDABLE_TIMEPOINTS, timepoints_open_for_recording
 from pathway.proms.schedule import restart_messages
 from pathway.proms.timepoints import instruments_for
@@ -51,7 +57,7 @@ def _closed_reason(episode, timepoint):
     """Why this time point's questionnaires cannot be recorded now (its window), or None when
     they can (or are all recorded: the form says so)."""
     entry = PromTimepoint.objects.filter(episode=episode, timepoint=timepoint).first()
-    if entry is not None and (accepts_answers(entry) or entry.state == "completed"):
+    if entry is not None and (accepts_answers(entry) or entry.state == TimepointState.COMPLETED):
         return None
     return not_open_reason(entry, timepoint)
 
