@@ -69,15 +69,7 @@ def questionnaires(
         "gad7": {"items": gad7},
         "phq9": {"items": phq9},
     }
-    for instrument, given in answers.items():
-        record_questionnaire(
-            episode=episode,
-            timepoint=timepoint,
-            instrument=instrument,
-            answers=given,
-            source="clinician",
-            by=ttp,
-        )
+    _record_all(episode, ttp, timepoint, answers)
     if days is not None:
         answered_on(episode, timepoint, _at(days) + datetime.timedelta(minutes=20))
 
@@ -171,15 +163,7 @@ def _cohort_answers(episode, ttp, timepoint, scores, rng):
         answers["gsos"] = {
             "answer": rng.choice(["completely_better", "a_lot_better", "moderately_better", "same"])
         }
-    for instrument, given in answers.items():
-        record_questionnaire(
-            episode=episode,
-            timepoint=timepoint,
-            instrument=instrument,
-            answers=given,
-            source="clinician",
-            by=ttp,
-        )
+    _record_all(episode, ttp, timepoint, answers)
 
 
 def _odi_sections(percent):
@@ -191,3 +175,16 @@ def _odi_sections(percent):
 def _eq5d_state(pain):
     level = 1 + min(4, max(0, pain // 2))
     return f"{max(1, level - 1)}{max(1, level - 2)}{level - 1 or 1}{level}{max(1, level - 2)}"
+
+
+def _record_all(episode, ttp, timepoint, answers):
+    """Record each questionnaire of `answers` ({instrument: answers}) with the person."""
+    for instrument, given in answers.items():
+        record_questionnaire(
+            episode=episode,
+            timepoint=timepoint,
+            instrument=instrument,
+            answers=given,
+            source="clinician",
+            by=ttp,
+        )
