@@ -131,7 +131,7 @@ def book_appointment(
 ):
     """Book an appointment, or record one that has already happened (`recording_past`).
 
-    A booking is in the future and within the service's horizon; one clinician never has two
+    A booking is in the future and within BOOKING_HORIZON_DAYS; one clinician never has two
     appointments at once (bookings for a clinician are taken one at a time, under a lock on
     their row, so two TTPs booking the same slot cannot both succeed).
     """
