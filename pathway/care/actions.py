@@ -14,6 +14,8 @@ from pathway.audit.actions import record_audit_event
 from pathway.audit.models import AuditAction
 from pathway.care import lifecycle
 from pathway.care.models import (
+    LONGEST_APPOINTMENT_MINUTES,
+    SHORTEST_APPOINTMENT_MINUTES,
     Appointment,
     AppointmentKind,
     AppointmentMode,
@@ -138,8 +140,11 @@ def book_appointment(
     episode = _locked(episode)
     if mode == AppointmentMode.IN_PERSON and not location.strip():
         raise CareRefused("Give the clinic location for an in-person appointment.")
-    if not 5 <= length_minutes <= 480:
-        raise CareRefused("An appointment lasts from 5 minutes to 8 hours.")
+    if not SHORTEST_APPOINTMENT_MINUTES <= length_minutes <= LONGEST_APPOINTMENT_MINUTES:
+        raise CareRefused(
+            f"An appointment lasts from {SHORTEST_APPOINTMENT_MINUTES} minutes to "
+            f"{LONGEST_APPOINTMENT_MINUTES // 60} hours."
+        )
     problem = dates.appointment_time_problem(
         starts_at,
         timezone.now(),

@@ -195,8 +195,14 @@ class AppointmentOutcome(models.TextChoices):
     CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
 
 
-CANCELLED_OUTCOMES = ("cancelled_by_patient", "cancelled_by_service")
-LONGEST_APPOINTMENT = datetime.timedelta(hours=8)
+CANCELLED_OUTCOMES = (
+    AppointmentOutcome.CANCELLED_BY_PATIENT,
+    AppointmentOutcome.CANCELLED_BY_SERVICE,
+)
+# How long an appointment may last: the booking action, the clash query and the database's
+# check constraint all use these.
+SHORTEST_APPOINTMENT_MINUTES = 5
+LONGEST_APPOINTMENT_MINUTES = 8 * 60
 
 
 class AppointmentQuerySet(ScopedQuerySet):
@@ -212,7 +218,7 @@ class AppointmentQuerySet(ScopedQuerySet):
             self.filter(
                 clinician=clinician,
                 starts_at__lt=ends_at,
-                starts_at__gt=starts_at - LONGEST_APPOINTMENT,
+                starts_at__gt=starts_at - datetime.timedelta(minutes=LONGEST_APPOINTMENT_MINUTES),
             )
             .exclude(outcome__in=CANCELLED_OUTCOMES)
             .order_by("starts_at")
@@ -274,7 +280,10 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="appointment_length_plausible",
-                condition=models.Q(length_minutes__gte=5, length_minutes__lte=480),
+                condition=models.Q(
+                    length_minutes__gte=SHORTEST_APPOINTMENT_MINUTES,
+                    length_minutes__lte=LONGEST_APPOINTMENT_MINUTES,
+                ),
             ),
             models.CheckConstraint(
                 name="appointment_in_person_has_location",

@@ -50,14 +50,6 @@ def date_problem(day: date, *, label: str, earliest: date, latest: date) -> str 
     return None
 
 
-def date_of_birth_problem(date_of_birth: date, today: date) -> str | None:
-    """A date of birth must be in the past and not before 1900."""
-    require_date(date_of_birth, "Date of birth")
-    if date_of_birth >= today:
-        return "Date of birth must be in the past"
-    return date_problem(date_of_birth, label="Date of birth", earliest=EARLIEST, latest=today)
-
-
 def appointment_time_problem(
     starts_at: datetime,
     now: datetime,
