@@ -16,7 +16,7 @@ urlpatterns = [
     path("gp/", include("pathway.referrals.urls")),
     path("ttp/", include("pathway.care.urls")),
     path("manager/", include("pathway.reports.urls")),
-    path("patients/", include("pathway.patients.urls")),
+    path("patients/", include("pathway.care.history_urls")),
     path("audit/", include("pathway.audit.urls")),
     path("q/", include("pathway.proms.patient_urls")),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ from django.db import models
 
 from pathway.accounts.scoping import ScopedQuerySet, through
 from pathway.care import lifecycle
+from pathway.core.vocabulary import BodyPart, Priority, ReturnKind
 
 
 class EpisodeState(models.TextChoices):
@@ -25,21 +26,6 @@ class DischargeReason(models.TextChoices):
     DID_NOT_ATTEND = "did_not_attend", "Did not attend"
     REFERRED_ON = "referred_on", "Referred on"
     PATIENT_CHOICE = "patient_choice", "Patient choice"
-
-
-class ReturnKind(models.TextChoices):
-    NEW_SYMPTOMS = "new_symptoms", "New symptoms (a recurrence)"
-    PERSISTING = "persisting", "The same problem, persisting since discharge"
-
-
-class Priority(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    STANDARD = "standard", "Standard"
-
-
-class BodyPart(models.TextChoices):
-    BACK = "back", "Back"
-    NECK = "neck", "Neck"
 
 
 class EpisodeQuerySet(ScopedQuerySet):
