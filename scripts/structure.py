@@ -21,9 +21,9 @@ def view_functions(path):
     """Top-level functions in a views module that take `request` first."""
     tree = ast.parse(path.read_text())
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.args.args[:1]:
-            if node.args.args[0].arg == "request" and not node.name.startswith("_"):
-                yield node.name, node.end_lineno - node.lineno + 1
+        takes_request = isinstance(node, ast.FunctionDef) and node.args.args[:1]
+        if takes_request and node.args.args[0].arg == "request" and node.name[0] != "_":
+            yield node.name, node.end_lineno - node.lineno + 1
 
 
 def main():
