@@ -22,11 +22,14 @@ from pathway.care.models import (
     TriageDecision,
 )
 from pathway.care.retention import retain_until_for
+from pathway.clinical.did_not_attend import propose_discharge
+from pathway.clinical.returners import PreviousEpisode
 from pathway.demo.generator import distributions as d
+from pathway.demo.generator.context import LOCAL
 from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import uuid4
 from pathway.demo.generator.proms import Questionnaires
-from pathway.demo.generator.referrals import referral_to_service
+from pathway.demo.generator.referrals import RULES, referral_to_service
 from pathway.proms.windows import contact_closes_baseline
 
 CARE_CHOICES = ("cppp", "onward_referral", "core_therapy")
@@ -62,18 +65,34 @@ NOTES = (
 )
 EXCEPTION_REASON = "Vulnerable patient: carer unwell on the day, rebooked by phone."
 HOUR = datetime.timedelta(hours=1)
+# The step that opens an episode: the lifecycle table's one from no state, which
+# care.actions.open_episode writes. Until the table names it (issue 16), the referral's "refer".
+OPENING = next(
+    (step for step in lifecycle.TRANSITIONS if step.source == ""),
+    lifecycle.Transition("refer", "", lifecycle.AWAITING_TRIAGE, "Refer"),
+)
 
 
-def refer_episode(ctx, person, when, *, group, service, previous=None):
-    """Referral, episode and everything after it. Returns (episode id, discharged_at or None)."""
-    referral = referral_to_service(
-        ctx, person, when, group=group, service=service, previous=previous
-    )
+def refer_episode(ctx, person, when, *, group, service):
+    """Referral, episode and everything after it. Returns when it was discharged, or None."""
+    referral = referral_to_service(ctx, person, when, group=group, service=service)
     run = EpisodeRun(ctx, person, referral, group, service, when)
     run.live()
     run.write()
     ctx.episodes += 1
-    return run.id, run.discharged_at
+    discharged_on = run.discharged_at.astimezone(LOCAL).date() if run.discharged_at else None
+    person.episodes.append(
+        (
+            run.id,
+            PreviousEpisode(
+                referred_on=when.astimezone(LOCAL).date(),
+                discharged_on=discharged_on,
+                body_part=referral["body_part"],
+                outcome=run.discharge_reason or run.state,
+            ),
+        )
+    )
+    return run.discharged_at
 
 
 class EpisodeRun:
@@ -86,8 +105,8 @@ class EpisodeRun:
         self.service = service
         self.referred_at = when
         self.id = ctx.ids.take(Episode)
-        self.state = lifecycle.AWAITING_TRIAGE
-        self.clock_started_on = when.astimezone(ctx.now.tzinfo).date()
+        self.state = OPENING.target
+        self.clock_started_on = when.astimezone(LOCAL).date()
         self.lead = self.rng.choice(service.ttp_ids)
         self.lead_clinician = None
         self.discharged_at = None
@@ -195,9 +214,9 @@ class EpisodeRun:
             {
                 "id": ctx.ids.take(EpisodeTransition),
                 "episode_id": self.id,
-                "name": "refer",
-                "from_state": "",
-                "to_state": lifecycle.AWAITING_TRIAGE,
+                "name": OPENING.name,
+                "from_state": OPENING.source,
+                "to_state": OPENING.target,
                 "by_id": gp,
                 "at": self.referred_at,
                 "reason": "",
@@ -252,13 +271,15 @@ class EpisodeRun:
                 dnas_to_come -= 1
                 missed += 1
                 self.appointment("first_assessment", starts_at, booked_at, "did_not_attend")
-                if missed >= self.service_dna_limit():
+                if propose_discharge(
+                    first_appointment_dnas=missed, dnas_after_treatment_started=0, rules=RULES
+                ):
                     self.move("propose_discharge_before_treatment", starts_at + HOUR, by=self.lead)
                     confirm = ctx.later(starts_at, *d.CONFIRM_DNA_DISCHARGE_DAYS)
                     if self.happened(confirm):
                         self.discharge("confirm_discharge", confirm, "did_not_attend")
                     return None
-                self.clock_started_on = starts_at.astimezone(ctx.now.tzinfo).date()
+                self.clock_started_on = starts_at.astimezone(LOCAL).date()
                 self.move(
                     "first_appointment_missed",
                     starts_at + HOUR,
@@ -272,9 +293,6 @@ class EpisodeRun:
             )
             self.attended_at = starts_at
             return starts_at
-
-    def service_dna_limit(self):
-        return 2  # the default ServiceRules.dna_discharge_after; generated services keep it
 
     def wait_days(self):
         rng = self.rng
@@ -321,7 +339,7 @@ class EpisodeRun:
                     "episode_id": self.id,
                     "destination": destination,
                     "reason": ONWARD_REASONS[destination],
-                    "sent_on": decided_at.astimezone(ctx.now.tzinfo).date(),
+                    "sent_on": decided_at.astimezone(LOCAL).date(),
                     "recorded_by_id": self.lead,
                     "recorded_at": decided_at,
                 },
