@@ -71,18 +71,21 @@ def _take_step(request, episode, form, perform, *, title, button, success, descr
     return render(request, "care/step.html", context)
 
 
-def _with_answers(request, episode, action):
-    """Perform `action` on the episode with the form's answers: field names are its arguments."""
+def _acting(request, action, **values):
+    """`action`, taken by the signed-in user through this request, with `values` and the form's
+    answers (its field names are the action's arguments)."""
     return lambda answers: action(
-        episode=episode, by=request.user, context=web_context(request), **answers
+        by=request.user, context=web_context(request), **values, **answers
     )
 
 
-@role_required(Role.TTP, Role.MANAGER)
-@transaction.atomic
-def episode_detail(request, public_id):
-    episode = _get_episode_for_user(request, public_id)
-    record_view(request=request, obj=episode, patient=episode.patient)
+def _with_answers(request, episode, action):
+    """Perform `action` on the episode with the form's answers."""
+    return _acting(request, action, episode=episode)
+
+
+def _episode_page(episode, user):
+    """What the episode page shows: the care so far and which steps can be taken now."""
     appointments = list(
         episode.appointments.select_related("clinician", "outcome_recorded_by").order_by(
             "starts_at"
@@ -92,7 +95,7 @@ def episode_detail(request, public_id):
     first_attended = any(
         a.kind == AppointmentKind.FIRST_ASSESSMENT and a.outcome == "attended" for a in appointments
     )
-    context = {
+    return {
         "episode": episode,
         "nhs_number": nhs_number.format(episode.patient.nhs_number),
         "days_waiting": (timezone.localdate() - episode.clock_started_on).days,
@@ -110,9 +113,16 @@ def episode_detail(request, public_id):
         and episode.state == EpisodeState.ASSESSMENT_BOOKED,
         "can_book": episode.state in {EpisodeState.AWAITING_TRIAGE, EpisodeState.IN_TREATMENT},
         "open_alerts": list(episode.safety_alerts.open()),
-        "is_ttp": request.user.effective_role == Role.TTP,
+        "is_ttp": user.effective_role == Role.TTP,
     }
-    return render(request, "care/episode.html", context)
+
+
+@role_required(Role.TTP, Role.MANAGER)
+@transaction.atomic
+def episode_detail(request, public_id):
+    episode = _get_episode_for_user(request, public_id)
+    record_view(request=request, obj=episode, patient=episode.patient)
+    return render(request, "care/episode.html", _episode_page(episode, request.user))
 
 
 @role_required(Role.TTP)
@@ -127,29 +137,26 @@ def book(request, public_id):
         initial={"clinician": request.user},
     )
 
-    def perform(data):
-        actions.book_appointment(
-            episode=episode,
-            kind=kind,
-            starts_at=data["starts_at"],
-            clinician=data["clinician"],
-            mode=data["mode"],
-            location=data["location"],
-            length_minutes=data["length_minutes"],
-            recording_past=data["recording_past"],
-            by=request.user,
-            context=web_context(request),
-        )
-
+    book_it = _acting(request, actions.book_appointment, episode=episode, kind=kind)
     return _take_step(
         request,
         episode,
         form,
-        perform,
+        lambda _answers: book_it(form.appointment()),
         title=f"Book a {AppointmentKind(kind).label.lower()}",
         button="Book appointment",
         success="Appointment booked. The person has been sent a message if they agreed to "
         "contact; print the letter from the appointment list otherwise.",
+    )
+
+
+def _in_core_therapy(appointment):
+    """A follow-up of someone triaged to core therapy: the session's content is recorded."""
+    return (
+        appointment.kind == AppointmentKind.FOLLOW_UP
+        and TriageDecision.objects.filter(
+            episode=appointment.episode, outcome=TriageOutcome.CORE_THERAPY
+        ).exists()
     )
 
 
@@ -159,30 +166,13 @@ def appointment_outcome(request, pk):
     episode = appointment.episode
     form = forms.OutcomeForm(request.POST or None)
 
-    def perform(data):
-        actions.record_attendance(
-            appointment=appointment,
-            outcome=data["outcome"],
-            by=request.user,
-            dna_exception_reason=data["dna_exception_reason"],
-            session_components=data.get("session_components", ()),
-            session_notes=data.get("session_notes", ""),
-            context=web_context(request),
-        )
-
-    in_core_therapy = (
-        appointment.kind == AppointmentKind.FOLLOW_UP
-        and TriageDecision.objects.filter(
-            episode=episode, outcome=TriageOutcome.CORE_THERAPY
-        ).exists()
-    )
-    if not in_core_therapy:
+    if not _in_core_therapy(appointment):
         del form.fields["session_components"], form.fields["session_notes"]
     return _take_step(
         request,
         episode,
         form,
-        perform,
+        _acting(request, actions.record_attendance, appointment=appointment),
         title=f"Record the {appointment.get_kind_display().lower()} on "
         f"{timezone.localtime(appointment.starts_at):%-d %B %Y at %H:%M}",
         button="Save",

@@ -110,6 +110,11 @@ class BookingForm(CareForm):
             cleaned["starts_at"] = starts_at
         return cleaned
 
+    def appointment(self):
+        """The booking as book_appointment takes it (the date and time become starts_at)."""
+        names = ("starts_at", "clinician", "mode", "location", "length_minutes", "recording_past")
+        return {name: self.cleaned_data[name] for name in names}
+
 
 class OutcomeForm(CareForm):
     outcome = forms.ChoiceField(
