@@ -226,12 +226,25 @@ def restart_messages(*, patient, by, ip_address=None):
     return len(waiting)
 
 
+def _due_to_open(now):
+    return PromTimepoint.objects.filter(state=TimepointState.SCHEDULED, opens_at__lte=now)
+
+
 def open_due_timepoints(now=None):
     """Scheduled time points whose window has opened are open for answers."""
+    return _due_to_open(now or timezone.now()).update(state=TimepointState.OPEN)
+
+
+def open_if_due(entry, now=None):
+    """One time point, opened if its window has opened: what open_due_timepoints would do at
+    its next run. No query unless the entry in hand is scheduled and due."""
     now = now or timezone.now()
-    return PromTimepoint.objects.filter(state=TimepointState.SCHEDULED, opens_at__lte=now).update(
-        state=TimepointState.OPEN
-    )
+    if entry.state != TimepointState.SCHEDULED or entry.opens_at > now:
+        return
+    if _due_to_open(now).filter(pk=entry.pk).update(state=TimepointState.OPEN):
+        entry.state = TimepointState.OPEN
+    else:  # changed meanwhile (opened by the sweep, or cancelled): take its state as it is
+        entry.refresh_from_db(fields=["state"])
 
 
 def record_non_response(now=None):
