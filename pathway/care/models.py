@@ -4,7 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from pathway.accounts.scoping import ScopedQuerySet, through
+from pathway.accounts.scoping import ScopedQuerySet
 from pathway.care import lifecycle
 
 
@@ -206,7 +206,7 @@ LONGEST_APPOINTMENT_MINUTES = 8 * 60
 
 
 class AppointmentQuerySet(ScopedQuerySet):
-    scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
+    scope_through = "episode"
 
     def overlapping(self, clinician, starts_at, length_minutes):
         """The clinician's appointments (not cancelled) that overlap the given time.
@@ -307,6 +307,10 @@ class Appointment(models.Model):
     @property
     def ends_at(self):
         return self.starts_at + datetime.timedelta(minutes=self.length_minutes)
+
+    @property
+    def is_first_assessment(self):
+        return self.kind == AppointmentKind.FIRST_ASSESSMENT
 
 
 class TriageOutcome(models.TextChoices):

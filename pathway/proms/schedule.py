@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from pathway.audit.actions import record_audit_event
 from pathway.audit.models import AuditAction
-from pathway.care.models import AppointmentKind
 from pathway.messaging.actions import channels_for, send_soon
 from pathway.messaging.models import MessageKind, MessageState, OutboundMessage
 from pathway.proms import windows
@@ -151,8 +150,7 @@ def close_baseline(*, episode, at):
 def close_baseline_at_contact(*, episode, appointment):
     """An attended appointment closes the baseline when it is the contact that ends it
     (PROM_BASELINE_CLOSES_AT), at the time the appointment started."""
-    is_first_assessment = appointment.kind == AppointmentKind.FIRST_ASSESSMENT
-    if windows.contact_closes_baseline(is_first_assessment=is_first_assessment):
+    if windows.contact_closes_baseline(is_first_assessment=appointment.is_first_assessment):
         close_baseline(episode=episode, at=min(appointment.starts_at, timezone.now()))
 
 
