@@ -14,6 +14,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("pathway.accounts.urls")),
     path("gp/", include("pathway.referrals.urls")),
+    path("ttp/alerts/", include("pathway.proms.alert_urls")),
     path("ttp/", include("pathway.care.urls")),
     path("manager/", include("pathway.reports.urls")),
     path("patients/", include("pathway.patients.urls")),
