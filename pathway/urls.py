@@ -8,7 +8,6 @@ from pathway.referrals import views as referral_views
 admin.site.site_header = "Back pain pathway administration"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("health", core_views.health, name="health"),
     path("advice/back-and-neck-pain/", referral_views.advice, name="advice"),
     *auth_urlpatterns,
