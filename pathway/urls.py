@@ -17,7 +17,7 @@ urlpatterns = [
     path("ttp/", include("pathway.care.urls")),
     path("manager/", include("pathway.reports.urls")),
     path("patients/", include("pathway.patients.urls")),
-    path("audit/", include("pathway.audit.urls")),
+    path("audit/", include("pathway.patients.audit_urls")),
     path("q/", include("pathway.proms.patient_urls")),
     path("admin/", admin.site.urls),
 ]
