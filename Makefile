@@ -37,10 +37,11 @@ test-dates: $(STAMP)
 	set -e; for day in $(TEST_DATES); do echo "=== today is $$day"; \
 	  $(BIN)/python -m pytest -q -x -m "not browser" $(TEST_DATES_IGNORE) --today=$$day tests; done
 
-## check: lint, format, missing migrations and the production deploy check
+## check: lint, format, import layers (.importlinter), missing migrations and the deploy check
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -232,7 +232,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes checks for a lockout before the password is even looked at; it must come first.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "pathway.accounts.backends.StaffBackend",
 ]
 
 # Two-step verification with an authenticator app (TOTP). On by default in production; off
@@ -257,7 +257,7 @@ AXES_COOLOFF_TIME = int(env("AXES_COOLOFF_MINUTES", "15")) / 60  # hours, as axe
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 # The same address the audit trail records (REMOTE_ADDR, set by the trusted proxy).
-AXES_CLIENT_IP_CALLABLE = "pathway.audit.actions.client_ip"
+AXES_CLIENT_IP_CALLABLE = "pathway.audit.context.client_ip"
 AXES_LOCKOUT_CALLABLE = "pathway.accounts.views.locked_out"
 # No "AXES: BEGIN" banner on every manage.py command.
 AXES_VERBOSE = False

@@ -16,7 +16,7 @@ urlpatterns = [
     path("ttp/alerts/", include("pathway.proms.alert_urls")),
     path("ttp/", include("pathway.care.urls")),
     path("manager/", include("pathway.reports.urls")),
-    path("patients/", include("pathway.patients.urls")),
+    path("patients/", include("pathway.care.history_urls")),
     path("audit/", include("pathway.patients.audit_urls")),
     path("q/", include("pathway.proms.patient_urls")),
     path("admin/", admin.site.urls),

@@ -1,12 +1,54 @@
 """A complete GP referral as the browser posts it, for tests to vary one answer at a time."""
 
-from pathway.demo.referrals import referral_answers
+import uuid
+
+from pathway.referrals.answers import (
+    EXCLUSION_FIELDS,
+    RED_FLAG_FIELDS,
+    STARTBACK_FIELDS,
+    URGENCY_FIELDS,
+)
 
 # Worked by hand from the Keele rules: medium is total 5, psychosocial 3 (items 1, 2, 5, 6
 # agree; item 9 "very much" scores 1); low is total 1; high is total 7, psychosocial 5.
 MEDIUM_RISK = "medium"
 LOW_RISK = "low"
 HIGH_RISK = "high"
+RISK_POSTS = {
+    "low": ["agree", *["disagree"] * 7, "slightly"],
+    "medium": [
+        "agree",
+        "agree",
+        "disagree",
+        "disagree",
+        "agree",
+        "agree",
+        "disagree",
+        "disagree",
+        "very_much",
+    ],
+    "high": ["agree", "agree", "disagree", "disagree", "agree", "agree", "agree", "agree"]
+    + ["extremely"],
+}
+
+
+def referral_answers(*, risk="medium", **fields):
+    """A complete referral as the form posts it: no red flags, eligible, standard priority,
+    the STarT Back answers giving `risk`, referred. `fields` add or override answers; a field
+    given as None is left out, as an unanswered question is."""
+    data = {
+        "submission_key": str(uuid.uuid4()),
+        "consents_to_contact": "on",
+        "body_part": "back",
+        "limb_symptoms": "no",
+        "symptom_duration": "3_to_6",
+        "recurrence": "first",
+        "decision": "refer",
+    }
+    data.update(dict.fromkeys([*RED_FLAG_FIELDS, *EXCLUSION_FIELDS, *URGENCY_FIELDS], "no"))
+    data.update(dict(zip(STARTBACK_FIELDS, RISK_POSTS[risk], strict=True)))
+    data.update(fields)
+    return {key: str(value) for key, value in data.items() if value is not None}
 
 
 def referral_post(*, practice, nhs_number="9990000018", startback=MEDIUM_RISK, **changes):

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathway.accounts import second_factor, set_up_links
 from pathway.accounts.models import AuthenticatorSetUpLink, User
-from pathway.audit.actions import record_audit_event
+from pathway.audit.actions import record_event
 from pathway.audit.models import AuditAction
 
 SET_UP_LINK_SUBJECT = "Set up two-step verification for the back pain pathway service"
@@ -26,9 +26,9 @@ class SetUpLinkNotSent(Exception):
 
 
 @transaction.atomic
-def send_set_up_link(*, user, by, ip_address=None):
+def send_set_up_link(*, user, by, context):
     """Email `user` a new one-time link to set up an authenticator app; earlier unused links
-    stop working. `by` is the administrator (None for a management command). Returns the link.
+    stop working. `by` is the administrator, or the command's Actor. Returns the link.
 
     The email is sent inside the transaction: if the mail server refuses it, no link is saved
     and the earlier link (if any) still works.
@@ -49,7 +49,7 @@ def send_set_up_link(*, user, by, ip_address=None):
     link = AuthenticatorSetUpLink.objects.create(
         user=user, token_hash=token_hash, expires_at=set_up_links.expiry_from_now()
     )
-    record_audit_event(user=by, action=AuditAction.CREATE, obj=link, ip_address=ip_address)
+    record_event(by=by, context=context, action=AuditAction.CREATE, obj=link)
     body = render_to_string(
         "accounts/email/set_up_link.txt",
         {"url": set_up_links.link_url(token), "expires_at": link.expires_at},
@@ -70,7 +70,7 @@ def send_set_up_link(*, user, by, ip_address=None):
 
 
 @transaction.atomic
-def confirm_authenticator(*, device, link_id, ip_address=None):
+def confirm_authenticator(*, device, link_id, context):
     """Turn on the app whose code was just checked. With MFA_REQUIRED that needs a set-up link
     of the device's owner that is still unused and in date; the link is used up here.
 
@@ -89,5 +89,5 @@ def confirm_authenticator(*, device, link_id, ip_address=None):
     device.save(update_fields=["confirmed"])
     # Anything half set up before is no longer needed.
     TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
-    record_audit_event(user=user, action=AuditAction.CREATE, obj=device, ip_address=ip_address)
+    record_event(by=user, context=context, action=AuditAction.CREATE, obj=device)
     return device

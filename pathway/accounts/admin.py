@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from pathway.accounts import actions as accounts_actions
 from pathway.accounts import second_factor
 from pathway.accounts.models import User
-from pathway.audit.actions import client_ip
+from pathway.audit.context import web_context
 
 
 @admin.register(User)
@@ -31,7 +31,7 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset:
             try:
                 accounts_actions.send_set_up_link(
-                    user=user, by=request.user, ip_address=client_ip(request)
+                    user=user, by=request.user, context=web_context(request)
                 )
             except accounts_actions.SetUpLinkNotSent as refused:
                 self.message_user(request, str(refused), messages.ERROR)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pathway.accounts import actions, forms, second_factor, sessions, set_up_links
 from pathway.accounts.models import AuthenticatorSetUpLink, Role
 from pathway.accounts.navigation import home_url_name
-from pathway.audit.actions import client_ip
+from pathway.audit.context import web_context
 from pathway.core.permissions import (
     HAS_AUTHENTICATOR,
     is_verified,
@@ -188,7 +188,7 @@ def set_up_authenticator(request):
         if form.is_valid():
             try:
                 actions.confirm_authenticator(
-                    device=device, link_id=pending["link_id"], ip_address=client_ip(request)
+                    device=device, link_id=pending["link_id"], context=web_context(request)
                 )
             except set_up_links.LinkRefused as refused:
                 return _refuse_set_up_link(request, refused.reason)

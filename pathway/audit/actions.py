@@ -1,85 +1,130 @@
-"""Writing the audit trail. Call inside the transaction that does the work."""
+"""Writing the audit trail. Call inside the transaction that does the work.
 
+Actions record what they did with `record_event(s)`, from the plain `by` and `context` they
+were given (pathway.audit.context). Views record what they showed with `record_view(s)`,
+which read the same two values off the request.
+"""
+
+import contextlib
+import contextvars
+
+from pathway.audit.context import Actor, client_ip, web_context
 from pathway.audit.models import AuditAction, AuditEvent
 
-
-def client_ip(request):
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites
-    # it, and the deployment guide puts that proxy in front, not in Django.
-    return request.META.get("REMOTE_ADDR") or None
+# Events of the unit of work under way (see `one_insert`), or None when there is none.
+_pending = contextvars.ContextVar("pending_audit_events", default=None)
 
 
-def _event(*, user, action, obj, patient_id, ip_address, object_type=None):
+@contextlib.contextmanager
+def one_insert():
+    """Write every event recorded inside the block in one insert as it ends: an action that
+    calls other actions (a referral opens an episode) audits all of them at once. Use inside
+    the transaction; if the block raises, nothing is written, as the work is rolled back."""
+    if _pending.get() is not None:
+        yield  # already inside one: the outermost block writes
+        return
+    token = _pending.set([])
+    try:
+        yield
+        events = _pending.get()
+    finally:
+        _pending.reset(token)
+    if events:
+        AuditEvent.objects.bulk_create(events)
+
+
+def _write(events):
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(events)
+        return events
+    return AuditEvent.objects.bulk_create(events)
+
+
+def _who(by):
+    """(user, role, organisation) for a staff user, an Actor, or None (nobody signed in)."""
+    if by is None:
+        return None, "", ""
+    if isinstance(by, Actor):
+        return None, by.kind, by.name
+    return by, by.effective_role, str(by.organisation or "")
+
+
+def _event(*, by, context, action, obj, patient_id, object_type=None):
+    user, role, organisation = _who(by)
     return AuditEvent(
         user=user,
-        role=user.effective_role if user else "",
-        organisation=str(user.organisation or "") if user else "",
+        role=role,
+        organisation=organisation,
         patient_id=patient_id,
         action=action,
         # A named object_type is for what is not a model row (a patient's audit trail).
         object_type=object_type or obj._meta.label_lower,
         object_id=str(obj.pk),
-        ip_address=ip_address,
+        ip_address=context.ip_address,
+        channel=context.channel,
+        user_agent=context.user_agent,
     )
 
 
-def record_audit_event(*, user, action, obj, patient=None, ip_address=None):
-    """One event. `user` is None only for the system itself (a task, a patient's own link)."""
+def record_event(*, by, context, action, obj, patient=None, object_type=None):
+    """One event: `by` did `action` to `obj` (of `patient`), through `context`."""
     event = _event(
-        user=user,
+        by=by,
+        context=context,
         action=action,
         obj=obj,
         patient_id=patient.pk if patient else None,
-        ip_address=ip_address,
+        object_type=object_type,
     )
-    event.save()
+    _write([event])
     return event
 
 
-def record_request_events(*, request, action, objects_and_patient_ids):
-    """One event per (object, patient id), written in one insert: an export of many people
-    keeps a fixed number of queries."""
-    user = request.user if request.user.is_authenticated else None
-    ip_address = client_ip(request)
-    return AuditEvent.objects.bulk_create(
-        _event(user=user, action=action, obj=obj, patient_id=patient_id, ip_address=ip_address)
-        for obj, patient_id in objects_and_patient_ids
+def record_events(*, by, context, actions):
+    """One event per (action, object, patient), in one insert: work that creates several
+    records audits each of them in a fixed number of queries."""
+    return _write(
+        [
+            _event(
+                by=by,
+                context=context,
+                action=action,
+                obj=obj,
+                patient_id=patient.pk if patient else None,
+            )
+            for action, obj, patient in actions
+        ]
     )
 
 
-def record_request_actions(*, request, actions):
-    """One event per (action, object, patient) that a request did, written in one insert: a
-    request that creates several records audits each of them in a fixed number of queries."""
-    user = request.user if request.user.is_authenticated else None
-    ip_address = client_ip(request)
-    return AuditEvent.objects.bulk_create(
-        _event(
-            user=user,
-            action=action,
-            obj=obj,
-            patient_id=patient.pk if patient else None,
-            ip_address=ip_address,
-        )
-        for action, obj, patient in actions
-    )
+def _request_user(request):
+    return request.user if request.user.is_authenticated else None
 
 
 def record_request_event(*, request, action, obj, patient=None, object_type=None):
-    user = request.user if request.user.is_authenticated else None
-    event = _event(
-        user=user,
+    return record_event(
+        by=_request_user(request),
+        context=web_context(request),
         action=action,
         obj=obj,
-        patient_id=patient.pk if patient else None,
-        ip_address=client_ip(request),
+        patient=patient,
         object_type=object_type,
     )
-    event.save()
-    return event
 
 
 def record_view(*, request, obj, patient=None):
     return record_request_event(request=request, action=AuditAction.VIEW, obj=obj, patient=patient)
+
+
+def record_request_events(*, request, action, objects_and_patient_ids):
+    """One event per (object, patient id), written in one insert: a list or an export of many
+    people keeps a fixed number of queries."""
+    by, context = _request_user(request), web_context(request)
+    return AuditEvent.objects.bulk_create(
+        _event(by=by, context=context, action=action, obj=obj, patient_id=patient_id)
+        for obj, patient_id in objects_and_patient_ids
+    )
 
 
 def record_views(*, request, objects_and_patient_ids):
@@ -87,3 +132,21 @@ def record_views(*, request, objects_and_patient_ids):
     return record_request_events(
         request=request, action=AuditAction.VIEW, objects_and_patient_ids=objects_and_patient_ids
     )
+
+
+def record_audit_event(*, user, action, obj, patient=None, ip_address=None):
+    """Transitional: the callers still passing an address are moved to record_event."""
+    from pathway.audit.context import AuditContext, Channel
+
+    return record_event(
+        by=user,
+        context=AuditContext(
+            channel=Channel.WEB if ip_address else Channel.TASK, ip_address=ip_address
+        ),
+        action=action,
+        obj=obj,
+        patient=patient,
+    )
+
+
+__all__ = ["client_ip"]

@@ -3,6 +3,7 @@ from django.db import models, router
 from django.utils import timezone
 
 from pathway.audit import chain
+from pathway.audit.context import USER_AGENT_LENGTH, Channel
 
 
 class AuditAction(models.TextChoices):
@@ -53,6 +54,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True)
+    # Through which door (pathway.audit.context). Not covered by the v1 hash (chain.py): the
+    # chain still shows an edited or removed row by the fields it does cover.
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, db_default="")
+    user_agent = models.CharField(max_length=USER_AGENT_LENGTH, blank=True, db_default="")
     # The chain: set by the database's trigger on PostgreSQL (db_default makes the insert
     # return them), in Python on SQLite. Position 0 is "never placed": only a row written
     # around the trigger has it.

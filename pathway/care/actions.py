@@ -6,16 +6,16 @@ and raises CareRefused (nothing saved) with a message for the clinician when the
 allowed.
 """
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pathway.audit.actions import record_audit_event
+from pathway.audit.actions import record_event
+from pathway.audit.context import staff_user
 from pathway.audit.models import AuditAction
 from pathway.care import lifecycle
+from pathway.care.attendance import apply_dna_policy
+from pathway.care.booking import refuse_unbookable
 from pathway.care.models import (
-    LONGEST_APPOINTMENT_MINUTES,
-    SHORTEST_APPOINTMENT_MINUTES,
     Appointment,
     AppointmentKind,
     AppointmentMode,
@@ -31,86 +31,57 @@ from pathway.care.models import (
     TriageDecision,
     TriageOutcome,
 )
-from pathway.care.retention import retain_until_for
-from pathway.clinical import dates
-from pathway.clinical.did_not_attend import propose_discharge
+from pathway.care.transitions import CareRefused, audit, locked, move
 from pathway.messaging.actions import queue_appointment_notice
-from pathway.proms.schedule import (
-    cancel_after_discharge,
-    close_baseline_at_contact,
-    schedule_after_discharge,
-)
+from pathway.proms.schedule import close_baseline_at_contact, schedule_baseline
 
-CareRefused = lifecycle.IllegalTransition
 DEFAULT_APPOINTMENT_MINUTES = 30
 
 
-def _locked(episode):
-    return (
-        Episode.objects.select_for_update().select_related("service", "patient").get(pk=episode.pk)
-    )
-
-
-def _audit(by, obj, episode, ip_address, action=AuditAction.UPDATE):
-    record_audit_event(
-        user=by, action=action, obj=obj, patient=episode.patient, ip_address=ip_address
-    )
-
-
-def _move(episode, transition, *, by, reason="", discharge_reason="", ip_address=None):
-    """Apply a lifecycle transition to a locked episode and log it."""
-    step = lifecycle.transition(transition, episode.state)
-    reason = reason.strip()
-    if step.needs_reason and not reason:
-        raise CareRefused(f"Give a reason to {step.label.lower()}.")
-    if step.target == lifecycle.DISCHARGED:
-        if discharge_reason not in DischargeReason.values:
-            raise CareRefused("Choose the reason for discharge.")
-        episode.discharged_at = timezone.now()
-        episode.discharge_reason = discharge_reason
-        episode.retain_until = retain_until_for(episode.discharged_at)
-    elif step.source == lifecycle.DISCHARGED:
-        # Care is open again: the retention clock starts afresh at the next discharge.
-        episode.discharged_at = None
-        episode.discharge_reason = ""
-        episode.retain_until = None
-    from_state = episode.state
-    episode.state = step.target
-    episode.save(
-        update_fields=[
-            "state",
-            "discharged_at",
-            "discharge_reason",
-            "retain_until",
-            "clock_started_on",
-        ]
+# No savepoint of its own: inside a referral's transaction, a failure here undoes it all.
+@transaction.atomic(savepoint=False)
+def open_episode(*, referral, by, context):
+    """The episode of care a referral opens, awaiting triage, with its first transition (the
+    lifecycle table's "refer") and its baseline questionnaires. The referral's own rows are
+    the referrals app's; the episode and what hangs off it are care's."""
+    now = timezone.now()
+    step = lifecycle.transition("refer", lifecycle.NOT_OPEN)
+    episode = Episode.objects.create(
+        patient=referral.patient,
+        service=referral.service,
+        referral=referral,
+        body_part=referral.body_part,
+        priority=referral.priority,
+        state=step.target,
+        referred_at=now,
+        clock_started_on=timezone.localdate(now),
+        previous_episode=referral.previous_episode,
+        return_kind=referral.return_kind,
     )
     EpisodeTransition.objects.create(
         episode=episode,
         name=step.name,
-        from_state=from_state,
+        from_state=step.source,
         to_state=step.target,
-        by=by,
-        reason=reason,
+        by=staff_user(by),
     )
-    _audit(by, episode, episode, ip_address)
-    if step.target == lifecycle.DISCHARGED:
-        schedule_after_discharge(episode=episode)
-    elif step.source == lifecycle.DISCHARGED:
-        cancel_after_discharge(episode=episode)
+    record_event(
+        by=by, context=context, action=AuditAction.CREATE, obj=episode, patient=referral.patient
+    )
+    schedule_baseline(episode=episode)
     return episode
 
 
 @transaction.atomic
-def move_episode(*, episode, transition, by, reason="", discharge_reason="", ip_address=None):
+def move_episode(*, episode, transition, by, reason="", discharge_reason="", context):
     """Apply a named lifecycle transition; CareRefused (nothing saved) if not allowed."""
-    return _move(
-        _locked(episode),
+    return move(
+        locked(episode),
         transition,
         by=by,
         reason=reason,
         discharge_reason=discharge_reason,
-        ip_address=ip_address,
+        context=context,
     )
 
 
@@ -129,7 +100,7 @@ def book_appointment(
     length_minutes=DEFAULT_APPOINTMENT_MINUTES,
     recording_past=False,
     by,
-    ip_address=None,
+    context,
 ):
     """Book an appointment, or record one that has already happened (`recording_past`).
 
@@ -137,27 +108,19 @@ def book_appointment(
     appointments at once (bookings for a clinician are taken one at a time, under a lock on
     their row, so two TTPs booking the same slot cannot both succeed).
     """
-    episode = _locked(episode)
-    if mode == AppointmentMode.IN_PERSON and not location.strip():
-        raise CareRefused("Give the clinic location for an in-person appointment.")
-    if not SHORTEST_APPOINTMENT_MINUTES <= length_minutes <= LONGEST_APPOINTMENT_MINUTES:
-        raise CareRefused(
-            f"An appointment lasts from {SHORTEST_APPOINTMENT_MINUTES} minutes to "
-            f"{LONGEST_APPOINTMENT_MINUTES // 60} hours."
-        )
-    problem = dates.appointment_time_problem(
-        starts_at,
-        timezone.now(),
-        horizon_days=settings.BOOKING_HORIZON_DAYS,
+    episode = locked(episode)
+    refuse_unbookable(
+        episode=episode,
+        starts_at=starts_at,
+        clinician=clinician,
+        mode=mode,
+        location=location,
+        length_minutes=length_minutes,
         recording_past=recording_past,
-        referred_at=episode.referred_at,
     )
-    if problem:
-        raise CareRefused(problem)
-    _refuse_clash(clinician, starts_at, length_minutes)
     if kind == AppointmentKind.FIRST_ASSESSMENT:
         # Only possible while awaiting triage: the lifecycle refuses it in any other state.
-        _move(episode, "book_first_assessment", by=by, ip_address=ip_address)
+        move(episode, "book_first_assessment", by=by, context=context)
     elif episode.state != EpisodeState.IN_TREATMENT:
         raise CareRefused(
             "Follow-up appointments can only be booked while the person is in treatment; "
@@ -176,23 +139,10 @@ def book_appointment(
         length_minutes=length_minutes,
         booked_by=by,
     )
-    _audit(by, appointment, episode, ip_address, action=AuditAction.CREATE)
+    audit(by, appointment, episode, context, action=AuditAction.CREATE)
     if not recording_past:
         queue_appointment_notice(appointment=appointment)
     return appointment
-
-
-def _refuse_clash(clinician, starts_at, length_minutes):
-    """CareRefused naming the clinician's other appointment at that time, if there is one."""
-    type(clinician).objects.select_for_update().filter(pk=clinician.pk).first()
-    clash = next(iter(Appointment.objects.overlapping(clinician, starts_at, length_minutes)), None)
-    if clash:
-        local = timezone.localtime(clash.starts_at)
-        raise CareRefused(
-            f"{clinician.get_full_name()} already has an appointment from {local:%H:%M} to "
-            f"{timezone.localtime(clash.ends_at):%H:%M} on {local:%-d %B %Y} "
-            f"({clash.get_kind_display().lower()}). Choose another time or clinician."
-        )
 
 
 @transaction.atomic
@@ -204,7 +154,7 @@ def record_attendance(
     dna_exception_reason="",
     session_components=(),
     session_notes="",
-    ip_address=None,
+    context,
 ):
     """Record what happened at an appointment, and apply the did-not-attend policy.
 
@@ -212,7 +162,7 @@ def record_attendance(
     clock; reaching the service's DNA limit, or any DNA once treatment has started, proposes
     discharge to the GP, unless the clinician records an exception (a vulnerable patient).
     """
-    episode = _locked(appointment.episode)
+    episode = locked(appointment.episode)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.outcome:
         raise CareRefused(
@@ -230,48 +180,25 @@ def record_attendance(
     appointment.outcome_recorded_at = timezone.now()
     appointment.dna_exception_reason = dna_exception_reason.strip()
     appointment.save()
-    _audit(by, appointment, episode, ip_address)
+    audit(by, appointment, episode, context)
     if outcome == AppointmentOutcome.ATTENDED:
         # Care has started: the baseline questionnaires' window may end here (proms.windows).
         close_baseline_at_contact(episode=episode, appointment=appointment)
 
     first = appointment.kind == AppointmentKind.FIRST_ASSESSMENT
     if outcome == AppointmentOutcome.DID_NOT_ATTEND:
-        _apply_dna_policy(episode, appointment, first=first, by=by, ip_address=ip_address)
+        apply_dna_policy(episode, appointment, first=first, by=by, context=context)
     elif first and outcome != AppointmentOutcome.ATTENDED:
-        _move(
+        move(
             episode,
             "first_appointment_missed",
             by=by,
             reason=appointment.get_outcome_display(),
-            ip_address=ip_address,
+            context=context,
         )
     elif outcome == AppointmentOutcome.ATTENDED and not first and session_components:
         _record_session(episode, appointment, session_components, session_notes, by=by)
     return appointment
-
-
-def _apply_dna_policy(episode, appointment, *, first, by, ip_address):
-    first_dnas = episode.appointments.filter(
-        kind=AppointmentKind.FIRST_ASSESSMENT, outcome=AppointmentOutcome.DID_NOT_ATTEND
-    ).count()
-    later_dnas = 0 if first else 1
-    proposed = propose_discharge(
-        first_appointment_dnas=first_dnas,
-        dnas_after_treatment_started=later_dnas,
-        rules=episode.service.rules,
-    )
-    exception = appointment.dna_exception_reason
-    if first:
-        if proposed and not exception:
-            _move(episode, "propose_discharge_before_treatment", by=by, ip_address=ip_address)
-        else:
-            # The clock restarts from the missed first appointment.
-            episode.clock_started_on = timezone.localdate(appointment.starts_at)
-            reason = f"Exception: {exception}" if exception else "Did not attend: rebook"
-            _move(episode, "first_appointment_missed", by=by, reason=reason, ip_address=ip_address)
-    elif proposed and not exception and episode.state == EpisodeState.IN_TREATMENT:
-        _move(episode, "propose_discharge_in_treatment", by=by, ip_address=ip_address)
 
 
 def _record_session(episode, appointment, components, notes, *, by):
@@ -309,10 +236,10 @@ def record_triage_decision(
     onward_reason="",
     onward_sent_on=None,
     by,
-    ip_address=None,
+    context,
 ):
     """The TTP's decision at the first assessment. Two TTPs at once: the second is refused."""
-    episode = _locked(episode)
+    episode = locked(episode)
     if TriageDecision.objects.filter(episode=episode).exists():
         raise CareRefused("A triage decision has already been recorded for this episode.")
     assessment = (
@@ -347,27 +274,27 @@ def record_triage_decision(
             )
     except IntegrityError:
         raise CareRefused("A triage decision has already been recorded for this episode.") from None
-    _audit(by, decision, episode, ip_address, action=AuditAction.CREATE)
+    audit(by, decision, episode, context, action=AuditAction.CREATE)
     if outcome in {TriageOutcome.CORE_THERAPY, TriageOutcome.CPPP}:
-        _move(episode, "start_treatment", by=by, ip_address=ip_address)
+        move(episode, "start_treatment", by=by, context=context)
         if outcome == TriageOutcome.CPPP:
             CPPPReferral.objects.create(episode=episode, invited_by=by)
     elif outcome == TriageOutcome.SAME_DAY_DISCHARGE:
-        _move(
+        move(
             episode,
             "discharge_at_assessment",
             by=by,
             discharge_reason=DischargeReason.SAME_DAY,
-            ip_address=ip_address,
+            context=context,
         )
     else:
         _record_onward(episode, onward_destination, onward_reason, onward_sent_on, by=by)
-        _move(
+        move(
             episode,
             "discharge_at_assessment",
             by=by,
             discharge_reason=DischargeReason.REFERRED_ON,
-            ip_address=ip_address,
+            context=context,
         )
     return decision
 
@@ -385,8 +312,8 @@ def _record_onward(episode, destination, reason, sent_on, *, by):
 
 
 @transaction.atomic
-def record_cppp_outcome(*, episode, outcome, decline_reason="", by, ip_address=None):
-    episode = _locked(episode)
+def record_cppp_outcome(*, episode, outcome, decline_reason="", by, context):
+    episode = locked(episode)
     cppp = CPPPReferral.objects.select_for_update().filter(episode=episode).first()
     if cppp is None:
         raise CareRefused("This person was not invited to the CPPP.")
@@ -399,7 +326,7 @@ def record_cppp_outcome(*, episode, outcome, decline_reason="", by, ip_address=N
     cppp.outcome_recorded_by = by
     cppp.outcome_recorded_at = timezone.now()
     cppp.save()
-    _audit(by, cppp, episode, ip_address)
+    audit(by, cppp, episode, context)
     return cppp
 
 
@@ -415,10 +342,10 @@ def discharge_episode(
     onward_destination="",
     onward_reason="",
     onward_sent_on=None,
-    ip_address=None,
+    context,
 ):
     """Discharge from treatment, or confirm a proposed discharge."""
-    episode = _locked(episode)
+    episode = locked(episode)
     transition = (
         "confirm_discharge" if episode.state == EpisodeState.DISCHARGE_PROPOSED else "discharge"
     )
@@ -427,18 +354,18 @@ def discharge_episode(
             raise CareRefused("Give the destination, reason and date of the onward referral.")
         lifecycle.transition(transition, episode.state)  # refuse before writing anything
         _record_onward(episode, onward_destination, onward_reason, onward_sent_on, by=by)
-    return _move(episode, transition, by=by, discharge_reason=reason, ip_address=ip_address)
+    return move(episode, transition, by=by, discharge_reason=reason, context=context)
 
 
 @transaction.atomic
-def record_dna_exception(*, episode, reason, by, ip_address=None):
+def record_dna_exception(*, episode, reason, by, context):
     """Keep a person whose discharge was proposed after DNAs (for example a vulnerable patient)."""
-    episode = _locked(episode)
+    episode = locked(episode)
     treated = TriageDecision.objects.filter(episode=episode).exists()
     transition = "exception_in_treatment" if treated else "exception_before_treatment"
-    return _move(episode, transition, by=by, reason=reason, ip_address=ip_address)
+    return move(episode, transition, by=by, reason=reason, context=context)
 
 
 @transaction.atomic
-def reopen_episode(*, episode, reason, by, ip_address=None):
-    return _move(_locked(episode), "reopen", by=by, reason=reason, ip_address=ip_address)
+def reopen_episode(*, episode, reason, by, context):
+    return move(locked(episode), "reopen", by=by, reason=reason, context=context)

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import client_ip, record_view
+from pathway.audit.actions import record_view
+from pathway.audit.context import web_context
 from pathway.care import actions, forms, lifecycle
 from pathway.care.models import (
     Appointment,
@@ -73,7 +74,7 @@ def _take_step(request, episode, form, perform, *, title, button, success, descr
 def _with_answers(request, episode, action):
     """Perform `action` on the episode with the form's answers: field names are its arguments."""
     return lambda answers: action(
-        episode=episode, by=request.user, ip_address=client_ip(request), **answers
+        episode=episode, by=request.user, context=web_context(request), **answers
     )
 
 
@@ -137,7 +138,7 @@ def book(request, public_id):
             length_minutes=data["length_minutes"],
             recording_past=data["recording_past"],
             by=request.user,
-            ip_address=client_ip(request),
+            context=web_context(request),
         )
 
     return _take_step(
@@ -166,7 +167,7 @@ def appointment_outcome(request, pk):
             dna_exception_reason=data["dna_exception_reason"],
             session_components=data.get("session_components", ()),
             session_notes=data.get("session_notes", ""),
-            ip_address=client_ip(request),
+            context=web_context(request),
         )
 
     in_core_therapy = (

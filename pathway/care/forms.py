@@ -21,7 +21,7 @@ from pathway.care.models import (
 )
 from pathway.clinical import dates
 from pathway.core.forms import NHSDateField
-from pathway.referrals.models import SYMPTOM_DURATION_CHOICES
+from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 

@@ -29,7 +29,12 @@ class Transition:
     needs_reason: bool = False
 
 
+# Before the first step an episode has no state: the referral opens it.
+NOT_OPEN = ""
+
 TRANSITIONS = (
+    # Every episode's first transition (care.actions.open_episode).
+    Transition("refer", NOT_OPEN, AWAITING_TRIAGE, "Open the episode on referral"),
     Transition(
         "book_first_assessment", AWAITING_TRIAGE, ASSESSMENT_BOOKED, "Book a first assessment"
     ),
@@ -100,7 +105,7 @@ def transition(name, current_state):
         raise IllegalTransition(
             f"Cannot {allowed.label.lower()}: the episode is "
             f"{STATES.get(current_state, current_state).lower()}, and this step is only "
-            f"possible when it is {STATES[allowed.source].lower()}."
+            f"possible when it is {STATES.get(allowed.source, 'not yet open').lower()}."
         )
     return allowed
 

@@ -11,7 +11,6 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -34,6 +33,7 @@ from pathway.care.models import (
     TherapySession,
     TriageOutcome,
 )
+from pathway.care.querysets import urgent_first  # noqa: F401 - reports.waiting imports it here
 from pathway.clinical.dates import age_shown
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
@@ -46,12 +46,6 @@ QUEUE_KEYS = {
     "waiting": (Key("urgent_rank"), Key("clock_started_on"), Key("referred_at"), Key("pk")),
     "newest": (Key("referred_at", descending=True), Key("pk", descending=True)),
 }
-
-
-def urgent_first():
-    return Case(
-        When(priority=Priority.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
 
 
 def _count_per_episode(rows):
@@ -86,7 +80,8 @@ def _caseload_episodes(user):
     baseline = instruments_for(Timepoint.BASELINE)
     next_appointment = (
         Appointment.objects.visible_to(user)
-        .filter(episode=OuterRef("pk"), outcome="", starts_at__gte=timezone.now())
+        .upcoming()
+        .filter(episode=OuterRef("pk"))
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
@@ -96,8 +91,7 @@ def _caseload_episodes(user):
     open_alerts = SafetyAlert.objects.visible_to(user).open()
     return (
         Episode.objects.visible_to(user)
-        .open()
-        .filter(lead_clinician=user)
+        .on_caseload_of(user)
         .select_related("patient", "triage")
         .annotate(
             next_appointment_at=Subquery(next_appointment),
@@ -122,7 +116,7 @@ def _caseload_episodes(user):
 
 def _caseload_counts(user):
     """The counts above the list, for the whole caseload (not just this page)."""
-    episodes = Episode.objects.visible_to(user).open().filter(lead_clinician=user)
+    episodes = Episode.objects.visible_to(user).on_caseload_of(user)
     counts = episodes.aggregate(
         open=Count("pk"),
         assessment_booked=Count("pk", filter=Q(state=EpisodeState.ASSESSMENT_BOOKED)),
@@ -185,35 +179,36 @@ def _queue_filters(query):
     return filters
 
 
+def _queue_episodes(user, filters):
+    """The episodes awaiting triage that `user` may see, narrowed by the queue's filters."""
+    episodes = (
+        Episode.objects.visible_to(user)
+        .awaiting_triage()
+        .select_related("patient", "referral")
+        .annotate_open_alert(user)
+    )
+    if "priority" in filters:
+        episodes = episodes.of_priority(filters["priority"])
+    if "risk" in filters:
+        episodes = episodes.at_startback_risk(filters["risk"])
+    if "returner" in filters:
+        episodes = episodes.returners()
+    if "alert" in filters:
+        episodes = episodes.with_open_alert(user)
+    return episodes
+
+
 @role_required(Role.TTP)
 @vary_on_headers("HX-Request")
 def triage_queue(request):
     """New referrals for the TTP's service: urgent first, then the longest waiting."""
     user = request.user
     filters = _queue_filters(request.GET)
-    episodes = (
-        Episode.objects.visible_to(user)
-        .filter(state=EpisodeState.AWAITING_TRIAGE)
-        .select_related("patient", "referral")
-        .annotate(
-            has_open_alert=Exists(
-                SafetyAlert.objects.visible_to(user).open().filter(episode=OuterRef("pk"))
-            )
-        )
-    )
-    if "priority" in filters:
-        episodes = episodes.filter(priority=filters["priority"])
-    if "risk" in filters:
-        episodes = episodes.filter(referral__startback_risk=filters["risk"])
-    if "returner" in filters:
-        episodes = episodes.filter(previous_episode__isnull=False)
-    if "alert" in filters:
-        episodes = episodes.filter(has_open_alert=True)
-    keys = QUEUE_KEYS[filters["sort"]]
+    episodes = _queue_episodes(user, filters)
     total = episodes.count()
     page = paginate(
-        episodes.annotate(urgent_rank=urgent_first()),
-        keys,
+        episodes.annotate_urgent_rank(),
+        QUEUE_KEYS[filters["sort"]],
         request.GET.get("cursor"),
         QUEUE_PAGE_SIZE,
     )

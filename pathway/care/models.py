@@ -4,53 +4,23 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from pathway.accounts.scoping import ScopedQuerySet
 from pathway.care import lifecycle
-
-
-class EpisodeState(models.TextChoices):
-    AWAITING_TRIAGE = lifecycle.AWAITING_TRIAGE, lifecycle.STATES[lifecycle.AWAITING_TRIAGE]
-    ASSESSMENT_BOOKED = lifecycle.ASSESSMENT_BOOKED, lifecycle.STATES[lifecycle.ASSESSMENT_BOOKED]
-    IN_TREATMENT = lifecycle.IN_TREATMENT, lifecycle.STATES[lifecycle.IN_TREATMENT]
-    DISCHARGE_PROPOSED = (
-        lifecycle.DISCHARGE_PROPOSED,
-        lifecycle.STATES[lifecycle.DISCHARGE_PROPOSED],
-    )
-    DISCHARGED = lifecycle.DISCHARGED, lifecycle.STATES[lifecycle.DISCHARGED]
-
-
-class DischargeReason(models.TextChoices):
-    TREATMENT_COMPLETE = "treatment_complete", "Treatment complete"
-    SAME_DAY = "same_day", "Same-day discharge with advice"
-    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
-    REFERRED_ON = "referred_on", "Referred on"
-    PATIENT_CHOICE = "patient_choice", "Patient choice"
-
-
-class ReturnKind(models.TextChoices):
-    NEW_SYMPTOMS = "new_symptoms", "New symptoms (a recurrence)"
-    PERSISTING = "persisting", "The same problem, persisting since discharge"
-
-
-class Priority(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    STANDARD = "standard", "Standard"
-
-
-class BodyPart(models.TextChoices):
-    BACK = "back", "Back"
-    NECK = "neck", "Neck"
-
-
-class EpisodeQuerySet(ScopedQuerySet):
-    scope_lookups = {
-        "service": "service_id",
-        "area": "service__area_id",
-        "practice": "referral__practice_id",
-    }
-
-    def open(self):
-        return self.exclude(state=EpisodeState.DISCHARGED)
+from pathway.care.choices import (
+    LONGEST_APPOINTMENT_MINUTES,
+    SHORTEST_APPOINTMENT_MINUTES,
+    AppointmentKind,
+    AppointmentMode,
+    AppointmentOutcome,
+    CPPPDeclineReason,
+    CPPPOutcome,
+    DischargeReason,
+    EpisodeState,
+    OnwardDestination,
+    TherapyComponent,
+    TriageOutcome,
+)
+from pathway.care.querysets import AppointmentQuerySet, EpisodeQuerySet
+from pathway.core.vocabulary import BodyPart, Priority, ReturnKind
 
 
 class Episode(models.Model):
@@ -177,63 +147,6 @@ class EpisodeTransition(models.Model):
         return lifecycle.STATES.get(self.to_state, self.to_state)
 
 
-class AppointmentKind(models.TextChoices):
-    FIRST_ASSESSMENT = "first_assessment", "First assessment"
-    FOLLOW_UP = "follow_up", "Follow-up"
-
-
-class AppointmentMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    TELEPHONE = "telephone", "Telephone"
-    VIDEO = "video", "Video"
-
-
-class AppointmentOutcome(models.TextChoices):
-    ATTENDED = "attended", "Attended"
-    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
-    CANCELLED_BY_PATIENT = "cancelled_by_patient", "Cancelled by the patient"
-    CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
-
-
-CANCELLED_OUTCOMES = (
-    AppointmentOutcome.CANCELLED_BY_PATIENT,
-    AppointmentOutcome.CANCELLED_BY_SERVICE,
-)
-# How long an appointment may last: the booking action, the clash query and the database's
-# check constraint all use these.
-SHORTEST_APPOINTMENT_MINUTES = 5
-LONGEST_APPOINTMENT_MINUTES = 8 * 60
-
-
-class AppointmentQuerySet(ScopedQuerySet):
-    scope_through = "episode"
-
-    def overlapping(self, clinician, starts_at, length_minutes):
-        """The clinician's appointments (not cancelled) that overlap the given time.
-
-        Appointments last at most 8 hours, so only those starting in the 8 hours before can
-        still be running: the index on (clinician, starts_at) answers this."""
-        ends_at = starts_at + datetime.timedelta(minutes=length_minutes)
-        candidates = (
-            self.filter(
-                clinician=clinician,
-                starts_at__lt=ends_at,
-                starts_at__gt=starts_at - datetime.timedelta(minutes=LONGEST_APPOINTMENT_MINUTES),
-            )
-            .exclude(outcome__in=CANCELLED_OUTCOMES)
-            .order_by("starts_at")
-        )
-        return [appointment for appointment in candidates if appointment.ends_at > starts_at]
-
-    def first_free_start(self, clinician, not_before, length_minutes=30):
-        """The clinician's first start from `not_before`, in steps of the appointment's
-        length, at which nothing overlaps: what a TTP looks for in the diary."""
-        starts_at = not_before
-        while self.overlapping(clinician, starts_at, length_minutes):
-            starts_at += datetime.timedelta(minutes=length_minutes)
-        return starts_at
-
-
 class Appointment(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="appointments")
     kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
@@ -313,19 +226,6 @@ class Appointment(models.Model):
         return self.kind == AppointmentKind.FIRST_ASSESSMENT
 
 
-class TriageOutcome(models.TextChoices):
-    SAME_DAY_DISCHARGE = "same_day_discharge", "Same-day discharge with advice and self-management"
-    CORE_THERAPY = "core_therapy", "Core therapy"
-    CPPP = "cppp", "Combined Physical and Psychological Programme (CPPP)"
-    ONWARD_REFERRAL = "onward_referral", "Onward referral"
-
-
-class TherapyComponent(models.TextChoices):
-    EDUCATION = "education", "Education"
-    MANUAL_THERAPY = "manual_therapy", "Manual therapy"
-    EXERCISE = "exercise", "Exercise"
-
-
 class TriageDecision(models.Model):
     """The TTP's decision at the first assessment. One per episode, enforced by the database."""
 
@@ -393,27 +293,6 @@ class TherapySession(models.Model):
         return [TherapyComponent(code).label for code in self.components]
 
 
-class CPPPDeclineReason(models.TextChoices):
-    # The reasons the evaluation recorded (clinical reference section 1).
-    NOT_CONTACTABLE = "not_contactable", "Could not be contacted"
-    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
-    WORK = "work", "Work commitments"
-    CHILD_CARE = "child_care", "Child care"
-    SELF_MANAGE = "self_manage", "Content to self-manage"
-    FAMILY = "family", "Family issues"
-    HEALTH = "health", "Health"
-    TIME = "time", "Time"
-    WASTE_OF_TIME = "waste_of_time", "Thought it a waste of time"
-    AWAITING_SCAN = "awaiting_scan", "Awaiting a scan"
-    TRIALLING_INJECTION = "trialling_injection", "Trialling an injection"
-    OUT_OF_AREA = "out_of_area", "Out of area or funding declined"
-
-
-class CPPPOutcome(models.TextChoices):
-    JOINED = "joined", "Joined"
-    DECLINED = "declined", "Declined"
-
-
 class CPPPReferral(models.Model):
     episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="cppp")
     invited_by = models.ForeignKey(
@@ -442,15 +321,6 @@ class CPPPReferral(models.Model):
 
     def __str__(self):
         return f"CPPP: {self.get_outcome_display() or 'invited'}"
-
-
-class OnwardDestination(models.TextChoices):
-    SPINAL_SURGICAL_OPINION = "spinal_surgical_opinion", "Spinal surgical opinion"
-    PAIN_MANAGEMENT = "pain_management", "Pain management"
-    MRI = "mri", "MRI scan"
-    NERVE_ROOT_BLOCK = "nerve_root_block", "Nerve root block (injection)"
-    RHEUMATOLOGY = "rheumatology", "Rheumatology"
-    OTHER = "other", "Other"
 
 
 class OnwardReferral(models.Model):

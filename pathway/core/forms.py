@@ -130,3 +130,28 @@ class NHSNumberField(forms.CharField):
             return nhs_number.normalise(value)
         except InvalidAnswers as error:
             raise forms.ValidationError(str(error)) from None
+
+
+class RowChoiceField(forms.TypedChoiceField):
+    """A choice among rows the view has already loaded (an area's practices or services),
+    cleaned to the row itself: the list shown is the list checked, with no query of its own.
+    The form gives it the rows with `offer(rows)`."""
+
+    def __init__(self, *, empty_label=None, **kwargs):
+        self.empty_label = empty_label
+        self.rows = {}
+        super().__init__(empty_value=None, choices=(), **kwargs)
+
+    def offer(self, rows, label=str):
+        self.rows = {str(row.pk): row for row in rows}
+        empty = [("", self.empty_label)] if self.empty_label is not None else []
+        self.choices = empty + [(key, label(row)) for key, row in self.rows.items()]
+
+    def _coerce(self, value):
+        # After the choice is validated: the row itself, or None when none was chosen.
+        if value == self.empty_value or value in self.empty_values:
+            return self.empty_value
+        return self.rows[value]
+
+    def prepare_value(self, value):
+        return str(value.pk) if hasattr(value, "pk") else value

@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from pathway.audit.context import DEMO_CONTEXT
 from pathway.care import actions
 from pathway.care.models import Appointment
 from pathway.proms.actions import record_questionnaire
@@ -19,6 +20,7 @@ def book(episode, ttp, *, days, kind="first_assessment"):
     # The clinician's first free half hour that day from 09:00, as a TTP would choose.
     starts_at = Appointment.objects.first_free_start(ttp, _at(days, 9))
     return actions.book_appointment(
+        context=DEMO_CONTEXT,
         episode=episode,
         kind=kind,
         starts_at=starts_at,
@@ -31,7 +33,9 @@ def book(episode, ttp, *, days, kind="first_assessment"):
 
 
 def attend(appointment, ttp, outcome="attended", **kwargs):
-    return actions.record_attendance(appointment=appointment, outcome=outcome, by=ttp, **kwargs)
+    return actions.record_attendance(
+        context=DEMO_CONTEXT, appointment=appointment, outcome=outcome, by=ttp, **kwargs
+    )
 
 
 def assess_and_triage(episode, ttp, *, days, outcome, **kwargs):
@@ -39,6 +43,7 @@ def assess_and_triage(episode, ttp, *, days, outcome, **kwargs):
     if outcome == "core_therapy":
         kwargs.setdefault("planned_sessions", 6)
     return actions.record_triage_decision(
+        context=DEMO_CONTEXT,
         episode=episode,
         outcome=outcome,
         symptom_duration=episode.referral.symptom_duration,
@@ -140,10 +145,14 @@ def outcome_cohort(*, gp, ttp, service, patients, rng):
         _cohort_answers(episode, ttp, "baseline", scores["baseline"], rng)
         answered_on(episode, "baseline", _at(-430) + datetime.timedelta(minutes=20))
         if outcome == "cppp":
-            actions.record_cppp_outcome(episode=episode, outcome="joined", by=ttp)
+            actions.record_cppp_outcome(
+                context=DEMO_CONTEXT, episode=episode, outcome="joined", by=ttp
+            )
         if outcome == "core_therapy":
             therapy_sessions(episode, ttp, days=[-420, -410])
-        actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+        actions.discharge_episode(
+            context=DEMO_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+        )
         # Each follow-up is recorded on its day: the discharge moves back to open the next.
         for timepoint, days_to_next in (("discharge", 182), ("month_6", 183), ("month_12", 35)):
             _cohort_answers(episode, ttp, timepoint, scores[timepoint], rng)

@@ -1,50 +1,33 @@
-"""Demo referrals made through the same form, rules and actions as a GP's submission."""
+"""Demo referrals: built as plain answers and recorded by the same action, with the same
+rules, as a GP's submission through the web form."""
 
 import datetime
 import uuid
 
-from django.http import QueryDict
-from django.test import RequestFactory
 from django.utils import timezone
 
+from pathway.audit.context import DEMO_CONTEXT
 from pathway.care.models import Episode
-from pathway.organisations.models import GPPractice, ProviderService
+from pathway.organisations.models import ProviderService
 from pathway.proms.models import PromTimepoint
-from pathway.referrals.actions import record_referral
-from pathway.referrals.assessment import assess
-from pathway.referrals.decision import decide
-from pathway.referrals.forms import (
+from pathway.referrals.actions import ReferralRefused, record_referral
+from pathway.referrals.answers import (
+    DECISION_REFER,
     EXCLUSION_FIELDS,
     RED_FLAG_FIELDS,
-    STARTBACK_FIELDS,
     URGENCY_FIELDS,
-    ReferralForm,
+    PatientDetails,
+    ReferralAnswers,
+    with_answers,
 )
 
+# The nine STarT Back answers giving each risk, worked by hand from the Keele rules: medium is
+# total 5, psychosocial 3 (items 1, 2, 5, 6 agree; item 9 "very much" scores 1); low is
+# total 1; high is total 7, psychosocial 5.
 RISK_ANSWERS = {
-    "low": ["agree", *["disagree"] * 7, "slightly"],
-    "medium": [
-        "agree",
-        "agree",
-        "disagree",
-        "disagree",
-        "agree",
-        "agree",
-        "disagree",
-        "disagree",
-        "very_much",
-    ],
-    "high": [
-        "agree",
-        "agree",
-        "disagree",
-        "disagree",
-        "agree",
-        "agree",
-        "agree",
-        "agree",
-        "extremely",
-    ],
+    "low": (True, *[False] * 7, "slightly"),
+    "medium": (True, True, False, False, True, True, False, False, "very_much"),
+    "high": (True, True, False, False, True, True, True, True, "extremely"),
 }
 
 
@@ -52,69 +35,48 @@ class DemoReferralError(RuntimeError):
     pass
 
 
-def referral_answers(*, risk="medium", **fields):
-    """A complete referral as the form posts it: no red flags, eligible, standard priority,
-    the STarT Back answers giving `risk`, referred. `fields` add or override answers; a field
-    given as None is left out, as an unanswered question is."""
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "consents_to_contact": "on",
-        "body_part": "back",
-        "limb_symptoms": "no",
-        "symptom_duration": "3_to_6",
-        "recurrence": "first",
-        "decision": "refer",
-    }
-    data.update(dict.fromkeys([*RED_FLAG_FIELDS, *EXCLUSION_FIELDS, *URGENCY_FIELDS], "no"))
-    data.update(dict(zip(STARTBACK_FIELDS, RISK_ANSWERS[risk], strict=True)))
-    data.update(fields)
-    return {key: str(value) for key, value in data.items() if value is not None}
-
-
-def patient_answers(patient):
-    dob = patient.date_of_birth
-    return {
-        "nhs_number": patient.nhs_number,
-        "given_name": patient.given_name,
-        "family_name": patient.family_name,
-        "date_of_birth_day": dob.day,
-        "date_of_birth_month": dob.month,
-        "date_of_birth_year": dob.year,
-        "sex": patient.sex,
-        "postcode": patient.postcode,
-        "email": patient.email,
-        "mobile": patient.mobile,
-        "preferred_channel": patient.preferred_channel,
-        "registered_practice": patient.registered_practice_id,
-    }
+def complete_answers(patient, *, risk="medium", service=None):
+    """A complete referral of `patient` (a Patient row): no red flags, eligible, standard
+    priority, the STarT Back answers giving `risk`, referred to `service`, agreeing to be
+    contacted."""
+    return ReferralAnswers(
+        patient=PatientDetails(
+            nhs_number=patient.nhs_number,
+            given_name=patient.given_name,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+            sex=patient.sex,
+            postcode=patient.postcode,
+            mobile=patient.mobile,
+            email=patient.email,
+            preferred_channel=patient.preferred_channel,
+            consents_to_contact=True,
+            registered_practice=patient.registered_practice,
+        ),
+        submission_key=uuid.uuid4(),
+        body_part="back",
+        limb_symptoms=False,
+        symptom_duration="3_to_6",
+        recurrence=False,
+        red_flags={flag.code: False for flag in RED_FLAG_FIELDS.values()},
+        exclusions={exclusion.code: False for exclusion in EXCLUSION_FIELDS.values()},
+        urgency={criterion.code: False for criterion in URGENCY_FIELDS.values()},
+        startback=RISK_ANSWERS[risk],
+        decision=DECISION_REFER,
+        low_risk_referral_reason="Demo: the person asked for physiotherapy",
+        service=service,
+    )
 
 
 def refer(*, gp, patient, risk="medium", answers=None, days_ago=0, service=None):
-    """Submit a referral for an existing demo patient as `gp` would, `days_ago` days ago."""
-    data = referral_answers(
-        risk=risk,
-        **patient_answers(patient),
-        service=service.pk if service else None,
-        low_risk_referral_reason="Demo: the person asked for physiotherapy",
-        **(answers or {}),
-    )
-    query = QueryDict(mutable=True)
-    query.update(data)
-
-    request = RequestFactory().post("/gp/refer/")
-    request.user = gp
-    practice = gp.practice
-    services = list(ProviderService.objects.filter(area_id=practice.area_id))
-    form = ReferralForm(
-        query,
-        practices=GPPractice.objects.filter(area_id=practice.area_id),
-        services=ProviderService.objects.filter(area_id=practice.area_id),
-    )
-    assessment = assess(form, user=gp, services=services)
-    decision = decide(form, assessment, services)
-    if decision is None:
-        raise DemoReferralError(f"demo referral refused: {form.errors.as_text()}")
-    referral = record_referral(request=request, form=form, assessment=assessment, decision=decision)
+    """Refer an existing demo patient as `gp` would, `days_ago` days ago. `answers` answer
+    questions differently from complete_answers, by name (referrals.answers.with_answers)."""
+    services = list(ProviderService.objects.filter(area__practices=gp.practice_id))
+    given = with_answers(complete_answers(patient, risk=risk, service=service), **(answers or {}))
+    try:
+        referral = record_referral(answers=given, services=services, by=gp, context=DEMO_CONTEXT)
+    except ReferralRefused as refused:
+        raise DemoReferralError(f"demo referral refused: {refused}") from None
     _backdate(referral, days_ago)
     return referral
 

@@ -29,29 +29,28 @@ def _days(days):
     return datetime.timedelta(days=days)
 
 
-def schedule_timepoint(*, episode, timepoint, due_at, opens_at, closes_at, episode_is_new=False):
+def schedule_timepoint(*, episode, timepoint, due_at, opens_at, closes_at):
     """The time point (once), open from `opens_at` until `closes_at` (None: until an event
     closes it), with its invitation when it opens and reminders after, on the person's channel.
+    Scheduling it again returns the one already there."""
+    existing = PromTimepoint.objects.filter(episode=episode, timepoint=timepoint).first()
+    if existing is not None:
+        return existing
+    return _create_timepoint(
+        episode=episode, timepoint=timepoint, due_at=due_at, opens_at=opens_at, closes_at=closes_at
+    )
 
-    `episode_is_new` says the episode was created in this same transaction, so it can have no
-    time point yet: a plain insert then does what get_or_create's look-up and savepoint would,
-    and the unique key on (episode, time point) still refuses a second one.
-    """
+
+def _create_timepoint(*, episode, timepoint, due_at, opens_at, closes_at):
     now = timezone.now()
-    values = {
-        "due_at": due_at,
-        "opens_at": opens_at,
-        "closes_at": closes_at,
-        "state": TimepointState.OPEN if opens_at <= now else TimepointState.SCHEDULED,
-    }
-    if episode_is_new:
-        entry = PromTimepoint.objects.create(episode=episode, timepoint=timepoint, **values)
-    else:
-        entry, created = PromTimepoint.objects.get_or_create(
-            episode=episode, timepoint=timepoint, defaults=values
-        )
-        if not created:
-            return entry
+    entry = PromTimepoint.objects.create(
+        episode=episode,
+        timepoint=timepoint,
+        due_at=due_at,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        state=TimepointState.OPEN if opens_at <= now else TimepointState.SCHEDULED,
+    )
     if episode.patient.prom_opt_out_at is None:
         # The time point was created just now, so no message can hold these keys yet.
         _queue_invitations(entry, episode.patient, now=now)
@@ -90,17 +89,17 @@ def _queue_invitations(entry, patient, *, now, key_suffix=""):
         send_soon()
 
 
-def schedule_baseline(*, episode, episode_is_new=False):
-    """Baseline: due now, open from the referral until the first treatment contact or
-    discharge closes it (close_baseline)."""
+def schedule_baseline(*, episode):
+    """Baseline, for an episode just opened: due now, open from the referral until the first
+    treatment contact or discharge closes it (close_baseline). Scheduled once, as the episode
+    opens; the unique key on (episode, time point) refuses a second."""
     now = timezone.now()
-    return schedule_timepoint(
+    return _create_timepoint(
         episode=episode,
         timepoint=Timepoint.BASELINE,
         due_at=now,
         opens_at=min(episode.referred_at, now),
         closes_at=None,
-        episode_is_new=episode_is_new,
     )
 
 

@@ -1,7 +1,7 @@
 """What the GP's answers mean so far: asked of the clinical core, never worked out here.
 
-`assess` takes a bound ReferralForm (complete or not) and returns every conclusion that the
-answers given so far allow. The live panels show it as the GP types; the submit records it.
+`assess` takes the ReferralAnswers given so far (complete or not) and returns every conclusion
+they allow. The live panels show it as the GP types; recording a referral records it.
 """
 
 import statistics
@@ -9,11 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from pathway.care.models import Episode, EpisodeState, Priority
+from pathway.care.models import Episode, EpisodeState
 from pathway.clinical import InvalidAnswers, nhs_number, startback
 from pathway.clinical.red_flags import JUDGEMENTS, RED_FLAGS, route_red_flags, screen_red_flags
 from pathway.clinical.referral_rules import (
@@ -25,8 +24,9 @@ from pathway.clinical.referral_rules import (
     recommend,
 )
 from pathway.clinical.returners import PreviousEpisode, assess_return
+from pathway.core.vocabulary import Priority
 from pathway.patients.models import Patient
-from pathway.referrals.forms import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
+from pathway.referrals.answers import EXCLUSION_FIELDS, RED_FLAG_FIELDS
 
 
 @dataclass
@@ -118,56 +118,44 @@ def median_waits(services, priority_code):
     ]
 
 
-def assess(form, *, user, services):
-    data = form.data
+def assess(answers, *, user, services):
+    """What `answers` mean so far, for a referral by `user` to one of `services` (offered)."""
     result = Assessment()
     today = timezone.localdate()
 
-    _assess_patient(form, result, user=user, today=today, services=services)
+    _assess_patient(answers, result, user=user, today=today, services=services)
 
-    red_flag_answers = form.answers(RED_FLAG_FIELDS)
+    red_flag_answers = dict(answers.red_flags)
     result.red_flags_unanswered = len(RED_FLAG_FIELDS) - len(red_flag_answers)
     if result.red_flags_unanswered == 0 or any(red_flag_answers.values()):
         # A "yes" must show where to send the person at once, before the other questions are
         # answered: screen with the unanswered ones counted as not (yet) flagged.
         not_yet_answered = {flag.code: False for flag in RED_FLAGS}
         result.red_flags = screen_red_flags({**not_yet_answered, **red_flag_answers})
-        judgement = data.get("red_flag_judgement")
+        judgement = answers.red_flag_judgement
         result.red_flag_route = route_red_flags(
             result.red_flags, judgement if judgement in JUDGEMENTS else None
         )
 
-    result.exclusions, result.exclusion_problem = _exclusions(form, services, today)
+    result.exclusions, result.exclusion_problem = _exclusions(answers, services, today)
 
-    urgency = form.answers(URGENCY_FIELDS)
-    if len(urgency) == len(URGENCY_CRITERIA):
-        result.computed_priority = priority(urgency)
+    if len(answers.urgency) == len(URGENCY_CRITERIA):
+        result.computed_priority = priority(dict(answers.urgency))
 
-    answers = form.startback_answers()
-    result.startback_unanswered = sum(answer is None for answer in answers)
+    result.startback_unanswered = sum(answer is None for answer in answers.startback)
     if result.startback_unanswered == 0:
-        result.startback = startback.score(answers)
+        result.startback = startback.score(list(answers.startback))
         result.recommendation = recommend(result.startback.risk)
 
-    # The raw answer (the form may not be valid yet), so only a known priority is used.
-    override = data.get("priority_override")
+    override = answers.priority_override
     override = override if override in Priority.values else None
     result.wait_priority = override or result.computed_priority or "standard"
     result.services = services
     return result
 
 
-def typed_date_of_birth(form):
-    """The date of birth typed so far, or None while it is incomplete or impossible."""
-    parts = [form.data.get(f"date_of_birth_{part}", "") for part in ("day", "month", "year")]
-    try:
-        return form.fields["date_of_birth"].clean(parts)
-    except ValidationError:
-        return None
-
-
-def _assess_patient(form, result, *, user, today, services):
-    raw_number = form.data.get("nhs_number", "").strip()
+def _assess_patient(answers, result, *, user, today, services):
+    raw_number = (answers.patient.nhs_number or "").strip()
     if not raw_number:
         return
     try:
@@ -175,53 +163,53 @@ def _assess_patient(form, result, *, user, today, services):
     except InvalidAnswers as error:
         result.nhs_number_problem = str(error)
         return
-    date_of_birth = typed_date_of_birth(form)
-    result.patient, result.patient_is_visible = find_patient(result.nhs_number, date_of_birth, user)
+    result.patient, result.patient_is_visible = find_patient(
+        result.nhs_number, answers.patient.date_of_birth, user
+    )
     if result.patient is None:
         return
     result.previous_episodes = previous_episodes(result.patient)
-    body_part = form.data.get("body_part")
-    if result.previous_episodes and body_part in {"back", "neck"}:
+    if result.previous_episodes and answers.body_part in {"back", "neck"}:
         result.returner = assess_return(
             [as_previous_episode(e) for e in result.previous_episodes],
             today,
-            body_part,
-            _service_for_rules(form, services).rules,
+            answers.body_part,
+            service_for_rules(answers, services).rules,
         )
 
 
-def _exclusions(form, services, today):
+def _exclusions(answers, services, today):
     """Exclusions that apply, once every eligibility answer and the date of birth are in."""
-    answers = form.answers(EXCLUSION_FIELDS)
-    date_of_birth = typed_date_of_birth(form)
-    if len(answers) < len(EXCLUSION_FIELDS) or date_of_birth is None:
+    date_of_birth = answers.patient.date_of_birth
+    if len(answers.exclusions) < len(EXCLUSION_FIELDS) or date_of_birth is None:
         return (), None
-    service = _service_for_rules(form, services)
-    practice = form.registered_practice_or_none()
+    service = service_for_rules(answers, services)
+    practice = answers.patient.registered_practice
+    asked = answers.exclusions
     try:
         facts = ReferralFacts(
             age_years=age_on(date_of_birth, today),
-            sex=form.data.get("sex") or "unknown",
-            pregnant_over_35_weeks=answers["pregnant_over_35_weeks"],
-            housebound=answers["housebound"],
-            primary_limb_problem=answers["primary_limb_problem"],
+            sex=answers.patient.sex or "unknown",
+            pregnant_over_35_weeks=asked["pregnant_over_35_weeks"],
+            housebound=asked["housebound"],
+            primary_limb_problem=asked["primary_limb_problem"],
             registered_locally=practice is not None and practice.area_id == service.area_id,
-            little_potential_to_improve=answers["little_potential_to_improve"],
-            widespread_pain=answers["widespread_pain"],
-            chronic_pain=answers["chronic_pain"],
+            little_potential_to_improve=asked["little_potential_to_improve"],
+            widespread_pain=asked["widespread_pain"],
+            chronic_pain=asked["chronic_pain"],
         )
         return check_exclusions(facts, service.rules), None
     except InvalidAnswers as error:
         return (), str(error)
 
 
-def _service_for_rules(form, services):
+def service_for_rules(answers, services):
     """The chosen service, or the first one offered until the person chooses."""
-    return chosen_service(form, services) or services[0]
+    return chosen_service(answers, services) or services[0]
 
 
-def chosen_service(form, services):
+def chosen_service(answers, services):
+    """The service chosen, of those offered; the only one when one is offered."""
     if len(services) == 1:
         return services[0]
-    chosen = form.data.get("service")
-    return next((s for s in services if str(s.pk) == chosen), None)
+    return answers.service if answers.service in services else None

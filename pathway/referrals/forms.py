@@ -13,74 +13,46 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms.utils import ErrorDict
 
-from pathway.care.models import BodyPart, Priority, ReturnKind
 from pathway.clinical import InvalidAnswers, postcode
-from pathway.clinical.questionnaires import get as get_instrument
-from pathway.clinical.red_flags import RED_FLAGS
-from pathway.clinical.referral_rules import EXCLUSIONS, URGENCY_CRITERIA
-from pathway.core.forms import NHSDateField, NHSNumberField
+from pathway.core.forms import NHSDateField, NHSNumberField, RowChoiceField
+from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES, BodyPart, Priority, ReturnKind
 from pathway.patients.models import Sex
-from pathway.referrals.models import RED_FLAG_JUDGEMENT_CHOICES, SYMPTOM_DURATION_CHOICES
+from pathway.referrals.answers import (
+    DECISION_DISCHARGE,
+    DECISION_REFER,
+    EXCLUSION_FIELDS,
+    RED_FLAG_FIELDS,
+    STARTBACK_FIELDS,
+    URGENCY_FIELDS,
+    PatientDetails,
+    ReferralAnswers,
+)
+from pathway.referrals.decision import MISSING_DETAILS, MISSING_PRESENTATION, missing_answer
+from pathway.referrals.models import RED_FLAG_JUDGEMENT_CHOICES
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 AGREE_DISAGREE = [("agree", "Agree"), ("disagree", "Disagree")]
 
-# Exclusions the GP is asked; the others are worked out (age from the date of birth, local
-# registration from the practice and the service's area).
-ASKED_EXCLUSIONS = tuple(
-    e for e in EXCLUSIONS if e.code not in {"under_minimum_age", "not_registered_locally"}
-)
-
-DECISION_REFER = "refer"
-DECISION_DISCHARGE = "discharge_with_advice"
-
-RED_FLAG_FIELDS = {f"red_flag_{flag.code}": flag for flag in RED_FLAGS}
-EXCLUSION_FIELDS = {f"exclusion_{e.code}": e for e in ASKED_EXCLUSIONS}
-URGENCY_FIELDS = {f"urgency_{c.code}": c for c in URGENCY_CRITERIA}
-STARTBACK = get_instrument("startback")
-STARTBACK_FIELDS = {f"startback_{number}": item for number, item in enumerate(STARTBACK.items, 1)}
-
 UK_MOBILE = re.compile(r"^(?:\+44|0)7\d{9}$")
 
 
-def yes_no(label, *, section, required=True):
+def yes_no(name, label, *, required=True):
     return forms.ChoiceField(
         label=label,
         required=required,
         choices=YES_NO,
         widget=forms.RadioSelect(attrs={"inline": True}),
-        error_messages={"required": f"{section}: select yes or no for \u201c{label}\u201d"},
+        error_messages={"required": missing_answer(name)},
     )
 
 
-class LoadedFirstChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField that looks among rows the view has already loaded before asking the
-    database, and remembers what it asked, so checking a choice twice costs one query at most.
-
-    The view holds the GP's own practice and the area's services anyway; only rows that are
-    also in the field's queryset may be passed to `remember`.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.loaded = {}
-
-    def __deepcopy__(self, memo):
-        # Each form gets its own copy of the field: never share rows between requests.
-        result = super().__deepcopy__(memo)
-        result.loaded = {}
-        return result
-
-    def remember(self, rows):
-        self.loaded.update({str(row.pk): row for row in rows})
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        key = str(getattr(value, "pk", value))
-        if key not in self.loaded:
-            self.loaded[key] = super().to_python(value)
-        return self.loaded[key]
+def _yes_no_answers(cleaned, fields):
+    """{question code: True for yes, False for no}; unanswered questions are left out."""
+    return {
+        question.code: cleaned[name] == "yes"
+        for name, question in fields.items()
+        if cleaned.get(name) in {"yes", "no"}
+    }
 
 
 class ReferralForm(forms.Form):
@@ -89,22 +61,26 @@ class ReferralForm(forms.Form):
     # --- Patient
     nhs_number = NHSNumberField()
     given_name = forms.CharField(
-        label="First name", max_length=100, error_messages={"required": "Enter the first name"}
+        label="First name",
+        max_length=100,
+        error_messages={"required": MISSING_DETAILS["given_name"]},
     )
     family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
+        label="Last name",
+        max_length=100,
+        error_messages={"required": MISSING_DETAILS["family_name"]},
     )
     date_of_birth = NHSDateField(label="Date of birth", past_only=True)
     sex = forms.ChoiceField(
         label="Sex",
         choices=Sex.choices,
         widget=forms.RadioSelect(attrs={"inline": True}),
-        error_messages={"required": "Select the sex recorded on the GP record"},
+        error_messages={"required": MISSING_DETAILS["sex"]},
     )
     postcode = forms.CharField(
         label="Postcode",
         max_length=10,
-        error_messages={"required": "Enter the postcode"},
+        error_messages={"required": MISSING_DETAILS["postcode"]},
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
     )
     mobile = forms.CharField(
@@ -132,11 +108,9 @@ class ReferralForm(forms.Form):
         "appointments",
         required=False,
     )
-    registered_practice = LoadedFirstChoiceField(
+    registered_practice = RowChoiceField(
         label="Registered GP practice",
-        queryset=None,
-        empty_label=None,
-        error_messages={"required": "Select the registered GP practice"},
+        error_messages={"required": MISSING_DETAILS["registered_practice"]},
     )
 
     # --- Presentation
@@ -144,20 +118,25 @@ class ReferralForm(forms.Form):
         label="Where is the main pain?",
         choices=BodyPart.choices,
         widget=forms.RadioSelect(attrs={"inline": True}),
-        error_messages={"required": "Select back or neck"},
+        error_messages={"required": MISSING_PRESENTATION["body_part"]},
     )
-    limb_symptoms = yes_no("Are there referred symptoms in an arm or leg?", section="Presentation")
+    limb_symptoms = forms.ChoiceField(
+        label="Are there referred symptoms in an arm or leg?",
+        choices=YES_NO,
+        widget=forms.RadioSelect(attrs={"inline": True}),
+        error_messages={"required": MISSING_PRESENTATION["limb_symptoms"]},
+    )
     symptom_duration = forms.ChoiceField(
         label="How long has the person had these symptoms?",
         choices=SYMPTOM_DURATION_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how long the person has had these symptoms"},
+        error_messages={"required": MISSING_PRESENTATION["symptom_duration"]},
     )
     recurrence = forms.ChoiceField(
         label="Is this the first episode?",
         choices=[("first", "First episode"), ("recurrence", "A recurrence")],
         widget=forms.RadioSelect(attrs={"inline": True}),
-        error_messages={"required": "Select first episode or recurrence"},
+        error_messages={"required": MISSING_PRESENTATION["recurrence"]},
     )
 
     # --- Red flags other than cauda equina: asked only when one is found (referrals/refer.html)
@@ -186,9 +165,8 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    service = LoadedFirstChoiceField(
+    service = RowChoiceField(
         label="Which service does the person choose?",
-        queryset=None,
         required=False,
         widget=forms.RadioSelect,
     )
@@ -218,25 +196,19 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(
-        self, *args, practices, services, loaded_practices=(), loaded_services=(), **kwargs
-    ):
-        """`loaded_practices` and `loaded_services`: rows of `practices` and `services` that the
-        caller already holds, so validating them needs no query."""
+    def __init__(self, *args, practices, services, **kwargs):
+        """`practices` and `services`: the rows (already loaded) the referrer chooses from."""
         super().__init__(*args, **kwargs)
-        self.fields["registered_practice"].queryset = practices
-        self.fields["registered_practice"].remember(loaded_practices)
-        self.fields["service"].queryset = services
-        self.fields["service"].remember(loaded_services)
-        self.fields["service"].label_from_instance = lambda service: service.name
+        self.fields["registered_practice"].offer(practices)
+        self.fields["service"].offer(services, label=lambda service: service.name)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         for name, flag in RED_FLAG_FIELDS.items():
-            self.fields[name] = yes_no(flag.question, section="Red flags")
+            self.fields[name] = yes_no(name, flag.question)
         for name, exclusion in EXCLUSION_FIELDS.items():
-            self.fields[name] = yes_no(exclusion.question, section="Eligibility", required=False)
+            self.fields[name] = yes_no(name, exclusion.question, required=False)
         for name, criterion in URGENCY_FIELDS.items():
-            self.fields[name] = yes_no(criterion.question, section="Urgency", required=False)
+            self.fields[name] = yes_no(name, criterion.question, required=False)
         for number, (name, item) in enumerate(STARTBACK_FIELDS.items(), 1):
             choices = (
                 AGREE_DISAGREE
@@ -250,12 +222,67 @@ class ReferralForm(forms.Form):
                 required=False,
             )
 
-    def registered_practice_or_none(self):
-        """The practice chosen so far, or None while none (or none of the offered) is chosen."""
-        try:
-            return self.fields["registered_practice"].clean(self.data.get("registered_practice"))
-        except forms.ValidationError:
-            return None
+    def answers(self):
+        """What was answered, as the rules and the action take it: each answer that is valid,
+        whether or not the whole form is (the live panels judge a half-filled template).
+        Call after is_valid()."""
+        cleaned = self.cleaned_data
+        patient = PatientDetails(
+            # As typed when it is not a valid number, so the rules can say what is wrong.
+            nhs_number=cleaned.get("nhs_number") or self.data.get("nhs_number", "").strip(),
+            **{
+                name: cleaned.get(name) or default
+                for name, default in (
+                    ("given_name", ""),
+                    ("family_name", ""),
+                    ("date_of_birth", None),
+                    ("sex", ""),
+                    ("postcode", ""),
+                    ("mobile", ""),
+                    ("email", ""),
+                    ("preferred_channel", "email"),
+                    ("consents_to_contact", False),
+                    ("registered_practice", None),
+                )
+            },
+        )
+        yes_no_answer = {"yes": True, "no": False}
+        return ReferralAnswers(
+            patient=patient,
+            submission_key=cleaned.get("submission_key"),
+            body_part=cleaned.get("body_part") or None,
+            limb_symptoms=yes_no_answer.get(cleaned.get("limb_symptoms")),
+            symptom_duration=cleaned.get("symptom_duration") or None,
+            recurrence={"first": False, "recurrence": True}.get(cleaned.get("recurrence")),
+            red_flags=_yes_no_answers(cleaned, RED_FLAG_FIELDS),
+            red_flag_judgement=cleaned.get("red_flag_judgement") or None,
+            red_flag_judgement_reason=cleaned.get("red_flag_judgement_reason", ""),
+            exclusions=_yes_no_answers(cleaned, EXCLUSION_FIELDS),
+            urgency=_yes_no_answers(cleaned, URGENCY_FIELDS),
+            startback=[
+                self._startback_answer(number, name)
+                for number, name in enumerate(STARTBACK_FIELDS, 1)
+            ],
+            decision=cleaned.get("decision") or None,
+            priority_override=cleaned.get("priority_override") or None,
+            priority_override_reason=cleaned.get("priority_override_reason", ""),
+            low_risk_referral_reason=cleaned.get("low_risk_referral_reason", ""),
+            service=cleaned.get("service"),
+            return_kind=cleaned.get("return_kind") or None,
+            return_justification=cleaned.get("return_justification", ""),
+        )
+
+    def _startback_answer(self, number, name):
+        value = self.cleaned_data.get(name) or None
+        if number < 9:
+            return {"agree": True, "disagree": False}.get(value)
+        return value
+
+    def show_problems(self, problems):
+        """The rules' problems beside their questions, where the form found none itself."""
+        for name, message in problems:
+            if name is None or name not in self.errors:
+                self.add_error(name, message)
 
     def without_errors(self):
         """Show what was typed without judging it yet (working out scores, filling details)."""
@@ -299,51 +326,3 @@ class ReferralForm(forms.Form):
 
     def clean_preferred_channel(self):
         return self.cleaned_data["preferred_channel"] or "email"
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("consents_to_contact") and not (
-            cleaned.get("mobile") or cleaned.get("email")
-        ):
-            self.add_error(
-                "mobile",
-                "Enter a mobile number or email address, or untick the agreement to be contacted",
-            )
-        if cleaned.get("priority_override") and not cleaned.get("priority_override_reason"):
-            self.add_error("priority_override_reason", "Say why you are changing the priority")
-        return cleaned
-
-    def answers(self, fields):
-        """{code: True/False} for a yes/no section; unanswered questions are left out."""
-        return {
-            question.code: self.data.get(name) == "yes"
-            for name, question in fields.items()
-            if self.data.get(name) in {"yes", "no"}
-        }
-
-    def startback_answers(self):
-        """The nine answers as the clinical core takes them, or None where unanswered."""
-        answers = []
-        for number, name in enumerate(STARTBACK_FIELDS, 1):
-            value = self.data.get(name)
-            if number < 9:
-                answers.append({"agree": True, "disagree": False}.get(value))
-            else:
-                # Only one of the field's own options: anything else posted is unanswered,
-                # not a value for the clinical core to refuse with a 500.
-                options = {str(option) for option, _label in self.fields[name].choices}
-                answers.append(value if value and value in options else None)
-        return answers
-
-    def require(self, names):
-        """Mark each unanswered field in names as missing; True when all were answered."""
-        complete = True
-        for name in names:
-            if not self.data.get(name):
-                field = self.fields[name]
-                message = field.error_messages.get("required")
-                if name in STARTBACK_FIELDS:
-                    message = f"STarT Back: answer question {name.rsplit('_', 1)[1]}"
-                self.add_error(name, message)
-                complete = False
-        return complete

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pathway.accounts.scoping import ScopedQuerySet
-from pathway.care.models import BodyPart, EpisodeState, Priority, ReturnKind
+from pathway.care.models import EpisodeState
 from pathway.clinical.red_flags import (
     EMERGENCY_SAME_DAY,
     JUDGEMENTS,
@@ -14,7 +14,7 @@ from pathway.clinical.red_flags import (
     RED_FLAGS_BY_CODE,
     SUSPECTED,
 )
-from pathway.clinical.referral_rules import SYMPTOM_DURATION_GROUPS
+from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES, BodyPart, Priority, ReturnKind
 
 
 class ReferralOutcome(models.TextChoices):
@@ -34,9 +34,6 @@ GP_ENDED_OUTCOMES = (
 
 # The GP's answer to "Is serious pathology suspected?" (and the template's recommendation).
 RED_FLAG_JUDGEMENT_CHOICES = list(JUDGEMENTS.items())
-
-# The reports' groups, defined once in the clinical core.
-SYMPTOM_DURATION_CHOICES = [(code, label) for code, label, _ in SYMPTOM_DURATION_GROUPS]
 
 
 class ReferralQuerySet(ScopedQuerySet):

@@ -1,6 +1,6 @@
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
 from pathway.audit.actions import record_view, record_views
+from pathway.audit.context import web_context
 from pathway.care.models import Appointment
 from pathway.clinical import nhs_number
 from pathway.clinical.red_flags import DESTINATIONS, SUSPECTED, destinations_for
@@ -15,7 +16,7 @@ from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
 from pathway.organisations.models import GPPractice, ProviderService
-from pathway.referrals.actions import PatientNotMatched, record_referral
+from pathway.referrals.actions import ReferralRefused, record_referral
 from pathway.referrals.assessment import assess
 from pathway.referrals.decision import decide
 from pathway.referrals.forms import ReferralForm
@@ -50,17 +51,16 @@ def gp_home(request):
 
 
 def _referral_form(request, data=None):
-    practice = request.user.practice
-    services = list(ProviderService.objects.filter(area_id=practice.area_id).select_related("area"))
+    """The form, and the services offered: those of the area of the GP's practice."""
+    practice_id = request.user.practice_id
+    services = list(
+        ProviderService.objects.filter(area__practices=practice_id).select_related("area")
+    )
     form = ReferralForm(
         data,
-        initial={"submission_key": uuid.uuid4(), "registered_practice": practice},
-        practices=GPPractice.objects.filter(area_id=practice.area_id),
-        services=ProviderService.objects.filter(area_id=practice.area_id),
-        # Already loaded: the usual answers (the GP's own practice, a service of the area)
-        # are checked without asking the database again.
-        loaded_practices=[practice],
-        loaded_services=services,
+        initial={"submission_key": uuid.uuid4(), "registered_practice": practice_id},
+        practices=GPPractice.objects.filter(area__practices=practice_id),
+        services=services,
     )
     return form, services
 
@@ -109,6 +109,13 @@ def _already_submitted(request):
     return Referral.objects.visible_to(request.user).filter(submission_key=key).first()
 
 
+def _answers(request, form, services):
+    """What the form says so far, and what the rules make of it (for the live panels)."""
+    form.is_valid()
+    answers = form.answers()
+    return answers, assess(answers, user=request.user, services=services)
+
+
 @role_required(Role.GP)
 def new_referral(request):
     # An empty POST is still a submission: it must be validated, not shown as a new form.
@@ -117,41 +124,36 @@ def new_referral(request):
         return render(request, "referrals/no_service.html")
     if request.method != "POST":
         return _render_template(request, form, None, services)
-
-    already_submitted = _already_submitted(request)
-    if already_submitted is not None:
-        return redirect("referrals:detail", public_id=already_submitted.public_id)
-    assessment = assess(form, user=request.user, services=services)
     action = request.POST.get("action")
-    if action == "use_patient" and assessment.patient is not None:
-        form, _ = _referral_form(request, _with_patient_details(request.POST, assessment.patient))
-        assessment = assess(form, user=request.user, services=services)
-        return _render_template(request, form.without_errors(), assessment, services)
-    if action == "assess":
-        return _render_template(request, form.without_errors(), assessment, services)
-
-    decision = decide(form, assessment, services)
-    if decision is None:
-        # A twin submission may have committed while this one was being checked.
-        already_submitted = _already_submitted(request)
-        if already_submitted is not None:
-            return redirect("referrals:detail", public_id=already_submitted.public_id)
+    if action in {"assess", "use_patient"}:
+        return _show_assessment(request, form, services, use_patient=action == "use_patient")
+    if not form.is_valid():
+        # What was typed is not understood: show it with every other problem the rules find.
+        answers, assessment = _answers(request, form, services)
+        form.show_problems(decide(answers, assessment, services).problems)
         return _render_template(request, form, assessment, services)
     try:
         referral = record_referral(
-            request=request, form=form, assessment=assessment, decision=decision
+            answers=form.answers(), services=services, by=request.user, context=web_context(request)
         )
-    except PatientNotMatched as error:
-        # Nothing was saved (the transaction rolled back): the form again, with the reason.
-        form.add_error("date_of_birth", str(error))
-        return _render_template(request, form, assessment, services)
-    except IntegrityError:
-        # Two submissions of the same form raced; the first one won and is the referral.
-        referral = get_object_or_404(
-            Referral.objects.visible_to(request.user),
-            submission_key=form.cleaned_data["submission_key"],
-        )
+    except ReferralRefused as refused:
+        # A twin submission may have committed while this one was being checked.
+        twin = _already_submitted(request)
+        if twin is not None:
+            return redirect("referrals:detail", public_id=twin.public_id)
+        form.show_problems(refused.problems)
+        return _render_template(request, form, refused.assessment, services)
     return redirect("referrals:detail", public_id=referral.public_id)
+
+
+def _show_assessment(request, form, services, *, use_patient):
+    """The answers so far judged, without errors; with the known patient's details filled in
+    when the GP asks for them."""
+    answers, assessment = _answers(request, form, services)
+    if use_patient and assessment.patient is not None:
+        form, _ = _referral_form(request, _with_patient_details(request.POST, assessment.patient))
+        answers, assessment = _answers(request, form, services)
+    return _render_template(request, form.without_errors(), assessment, services)
 
 
 @require_POST
@@ -160,7 +162,7 @@ def new_referral(request):
 def assess_live(request):
     """The live panels (score, red flags, eligibility, returner) for the answers so far."""
     form, services = _referral_form(request, request.POST)
-    assessment = assess(form, user=request.user, services=services)
+    _answers_so_far, assessment = _answers(request, form, services)
     _audit_patient_lookup(request, assessment)
     context = {"form": form, "assessment": assessment, "services": services, "oob": True}
     return render(request, "referrals/refer.html#live_panels", context)

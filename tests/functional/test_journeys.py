@@ -11,7 +11,7 @@ from pathway.care.models import Episode, EpisodeState
 from pathway.demo import care as demo_care
 from pathway.proms.links import create_link
 from pathway.proms.models import SafetyAlert
-from pathway.proms.schedule import open_due_timepoints, schedule_baseline
+from pathway.proms.schedule import open_due_timepoints
 from pathway.referrals.models import Referral
 from tests.factories import TTPFactory
 from tests.functional import steps
@@ -194,7 +194,6 @@ def test_phq9_item_9_raises_an_alert_a_ttp_acknowledges(
     open_tab, celery_worker, mail_server, make_episode, ttp
 ):
     episode = make_episode()
-    schedule_baseline(episode=episode)
     open_due_timepoints()
     token, _link = create_link(timepoint=episode.prom_timepoints.get(timepoint="baseline"))
     patient = open_tab("patient", viewport=PHONE)

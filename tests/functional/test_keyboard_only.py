@@ -8,7 +8,7 @@ import pytest
 
 from pathway.proms.links import create_link
 from pathway.proms.models import QuestionnaireResponse
-from pathway.proms.schedule import open_due_timepoints, schedule_baseline
+from pathway.proms.schedule import open_due_timepoints
 from pathway.proms.timepoints import instruments_for
 from pathway.referrals.forms import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
 from pathway.referrals.models import Referral
@@ -84,7 +84,6 @@ def test_gp_completes_the_template_with_the_keyboard_and_the_live_score_is_store
 
 def test_patient_answers_every_questionnaire_with_the_keyboard(page, live_server, make_episode):
     episode = make_episode()
-    schedule_baseline(episode=episode)
     open_due_timepoints()
     token, _ = create_link(timepoint=episode.prom_timepoints.get(timepoint="baseline"))
     born = episode.patient.date_of_birth

@@ -6,7 +6,7 @@ import pytest
 
 from pathway.clinical import eq5d
 from pathway.proms.links import create_link
-from pathway.proms.schedule import open_due_timepoints, schedule_baseline
+from pathway.proms.schedule import open_due_timepoints
 from pathway.proms.timepoints import instruments_for
 from tests.factories import TEST_PASSWORD
 from tests.functional.accessibility import assert_accessible
@@ -33,7 +33,6 @@ ANSWERS = {
 
 
 def link_for(episode):
-    schedule_baseline(episode=episode)
     open_due_timepoints()
     token, _link = create_link(timepoint=episode.prom_timepoints.get(timepoint="baseline"))
     return token

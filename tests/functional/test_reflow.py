@@ -6,7 +6,7 @@ import pytest
 
 from pathway.demo import care as demo_care
 from pathway.proms.links import create_link
-from pathway.proms.schedule import open_due_timepoints, schedule_baseline
+from pathway.proms.schedule import open_due_timepoints
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,6 @@ def test_main_pages_need_no_sideways_scrolling(
     demo_care.assess_and_triage(episode, ttp, days=-3, outcome="core_therapy")
     demo_care.therapy_sessions(episode, ttp, days=[-2, -1])
     other = make_episode()
-    schedule_baseline(episode=other)
     open_due_timepoints()
     token, _ = create_link(timepoint=other.prom_timepoints.get(timepoint="baseline"))
     pages = [

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -76,7 +77,7 @@ def test_staff_member_sets_up_two_step_verification_then_reaches_their_page(
     assert page.locator("img[src^='data:image/svg']").count() == 0
     assert_accessible(page, "the page asking for a set-up link")
 
-    send_set_up_link(user=gp, by=None)
+    send_set_up_link(user=gp, by=gp, context=TEST_CONTEXT)
     path = re.search(r"/account/authenticator/link/[A-Za-z0-9_-]+/", mail.outbox[-1].body)
     page.goto(f"{live_server.url}{path.group(0)}")
 

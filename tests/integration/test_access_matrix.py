@@ -27,6 +27,7 @@ from pathway.organisations.models import GPPractice
 from pathway.proms.links import create_link
 from pathway.proms.models import SafetyAlert
 from tests.access_matrix import ACTORS, MATRIX, NOT_WORKING_TEXT, Expect
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import (
     AdministratorFactory,
     GPFactory,
@@ -115,6 +116,7 @@ def build_world():
     referral = refer(gp=gp, patient=patient, service=service)
     episode = referral.episode
     appointment = book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind=AppointmentKind.FIRST_ASSESSMENT,
         starts_at=timezone.now() + datetime.timedelta(days=3),

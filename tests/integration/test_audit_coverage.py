@@ -17,6 +17,7 @@ from pathway.care import actions
 from pathway.demo.referrals import refer
 from pathway.messaging.models import OutboundMessage
 from pathway.proms.actions import record_questionnaire
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory
 from tests.slots import past_slot
 
@@ -53,6 +54,7 @@ def world(gp, ttp, manager, service):
         by=ttp,
     )
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=booked,
         kind="first_assessment",
         starts_at=timezone.now() + datetime.timedelta(days=3),
@@ -61,6 +63,7 @@ def world(gp, ttp, manager, service):
         by=ttp,
     )
     assessed = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=discharged,
         kind="first_assessment",
         starts_at=past_slot(),
@@ -69,9 +72,15 @@ def world(gp, ttp, manager, service):
         by=ttp,
         recording_past=True,
     )
-    actions.record_attendance(appointment=assessed, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=assessed, outcome="attended", by=ttp
+    )
     actions.record_triage_decision(
-        episode=discharged, outcome="same_day_discharge", symptom_duration="lt_3", by=ttp
+        context=TEST_CONTEXT,
+        episode=discharged,
+        outcome="same_day_discharge",
+        symptom_duration="lt_3",
+        by=ttp,
     )
     failed_message = OutboundMessage.objects.filter(episode=waiting).first()
     OutboundMessage.objects.filter(pk=failed_message.pk).update(state="failed")

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathway.accounts import sessions
 from pathway.accounts.models import SignedInSession
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import TEST_PASSWORD, GPFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def send_set_up_link(user):
     """The link as the person receives it: by email, from an administrator."""
     from pathway.accounts.actions import send_set_up_link as send
 
-    send(user=user, by=None)
+    send(user=user, by=user, context=TEST_CONTEXT)
     return SET_UP_LINK.search(mail.outbox[-1].body).group(0)
 
 

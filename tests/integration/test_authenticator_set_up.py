@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathway.accounts.models import AuthenticatorSetUpLink, SignedInSession
 from pathway.audit.models import AuditAction, AuditEvent
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import GPFactory
 from tests.integration.test_authentication import (
     CODE_PAGE,
@@ -158,7 +159,7 @@ def test_no_link_is_sent_to_someone_who_already_has_an_app(gp):
     confirmed_device(gp)
 
     with pytest.raises(SetUpLinkNotSent, match="they already have an authenticator app"):
-        send_set_up_link(user=gp, by=None)
+        send_set_up_link(user=gp, by=gp, context=TEST_CONTEXT)
     assert mail.outbox == []
 
 
@@ -257,7 +258,7 @@ def test_a_used_link_cannot_confirm_a_second_app_even_in_a_race(client, gp, mfa_
     second = TOTPDevice.objects.create(user=gp, name="Authenticator app", confirmed=False)
 
     with pytest.raises(LinkRefused) as refused:
-        confirm_authenticator(device=second, link_id=link.pk)
+        confirm_authenticator(device=second, link_id=link.pk, context=TEST_CONTEXT)
 
     assert refused.value.reason is Refusal.USED
     second.refresh_from_db()

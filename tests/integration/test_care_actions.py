@@ -14,6 +14,7 @@ from pathway.care.models import (
     TriageDecision,
 )
 from pathway.messaging.models import OutboundMessage
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import TTPFactory
 from tests.slots import past_slot
 
@@ -25,6 +26,7 @@ PAST = timezone.now() - datetime.timedelta(hours=2)
 def book(episode, ttp, kind="first_assessment", starts_at=None):
     starts_at = starts_at or past_slot()
     return actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind=kind,
         starts_at=starts_at,
@@ -37,14 +39,21 @@ def book(episode, ttp, kind="first_assessment", starts_at=None):
 
 def assess(episode, ttp):
     appointment = book(episode, ttp)
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     return appointment
 
 
 def triage(episode, ttp, outcome="core_therapy", **kwargs):
     kwargs.setdefault("planned_sessions", 6 if outcome == "core_therapy" else None)
     return actions.record_triage_decision(
-        episode=episode, outcome=outcome, symptom_duration="3_to_6", by=ttp, **kwargs
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome=outcome,
+        symptom_duration="3_to_6",
+        by=ttp,
+        **kwargs,
     )
 
 
@@ -104,6 +113,7 @@ def test_a_cancelled_appointment_frees_its_time(make_episode, ttp):
 
 def test_a_longer_appointment_blocks_the_time_it_takes(make_episode, ttp):
     actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=make_episode(),
         kind="first_assessment",
         starts_at=_at(48),
@@ -136,6 +146,7 @@ def test_implausible_appointment_times_are_refused(
 ):
     with pytest.raises(actions.CareRefused, match=message):
         actions.book_appointment(
+            context=TEST_CONTEXT,
             episode=episode,
             kind="first_assessment",
             starts_at=starts_at(),
@@ -158,6 +169,7 @@ def test_recording_a_past_appointment_sends_no_booking_message(episode, ttp):
 def test_in_person_booking_needs_a_location(episode, ttp):
     with pytest.raises(actions.CareRefused, match="location"):
         actions.book_appointment(
+            context=TEST_CONTEXT,
             episode=episode,
             kind="first_assessment",
             starts_at=past_slot(),
@@ -192,7 +204,9 @@ def test_first_dna_sends_the_episode_back_and_restarts_the_clock(episode, ttp):
         clock_started_on=timezone.localdate() - datetime.timedelta(days=20)
     )
 
-    actions.record_attendance(appointment=appointment, outcome="did_not_attend", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="did_not_attend", by=ttp
+    )
 
     episode = reload(episode)
     assert episode.state == EpisodeState.AWAITING_TRIAGE
@@ -202,15 +216,20 @@ def test_first_dna_sends_the_episode_back_and_restarts_the_clock(episode, ttp):
 
 def test_second_first_appointment_dna_proposes_discharge(episode, ttp):
     for _ in range(2):
-        actions.record_attendance(appointment=book(episode, ttp), outcome="did_not_attend", by=ttp)
+        actions.record_attendance(
+            context=TEST_CONTEXT, appointment=book(episode, ttp), outcome="did_not_attend", by=ttp
+        )
 
     assert reload(episode).state == EpisodeState.DISCHARGE_PROPOSED
 
 
 def test_second_dna_with_an_exception_keeps_the_person_waiting(episode, ttp):
-    actions.record_attendance(appointment=book(episode, ttp), outcome="did_not_attend", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=book(episode, ttp), outcome="did_not_attend", by=ttp
+    )
 
     actions.record_attendance(
+        context=TEST_CONTEXT,
         appointment=book(episode, ttp),
         outcome="did_not_attend",
         by=ttp,
@@ -227,16 +246,22 @@ def test_dna_after_treatment_started_proposes_discharge(episode, ttp):
     triage(episode, ttp)
     follow_up = book(episode, ttp, kind="follow_up")
 
-    actions.record_attendance(appointment=follow_up, outcome="did_not_attend", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=follow_up, outcome="did_not_attend", by=ttp
+    )
 
     assert reload(episode).state == EpisodeState.DISCHARGE_PROPOSED
 
 
 def test_proposed_discharge_is_confirmed_with_the_dna_reason(episode, ttp):
     for _ in range(2):
-        actions.record_attendance(appointment=book(episode, ttp), outcome="did_not_attend", by=ttp)
+        actions.record_attendance(
+            context=TEST_CONTEXT, appointment=book(episode, ttp), outcome="did_not_attend", by=ttp
+        )
 
-    actions.discharge_episode(episode=episode, reason="did_not_attend", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="did_not_attend", by=ttp
+    )
 
     episode = reload(episode)
     assert (episode.state, episode.discharge_reason) == ("discharged", "did_not_attend")
@@ -245,11 +270,15 @@ def test_proposed_discharge_is_confirmed_with_the_dna_reason(episode, ttp):
 
 def test_exception_after_proposed_discharge_needs_a_reason(episode, ttp):
     for _ in range(2):
-        actions.record_attendance(appointment=book(episode, ttp), outcome="did_not_attend", by=ttp)
+        actions.record_attendance(
+            context=TEST_CONTEXT, appointment=book(episode, ttp), outcome="did_not_attend", by=ttp
+        )
 
     with pytest.raises(actions.CareRefused, match="reason"):
-        actions.record_dna_exception(episode=episode, reason="  ", by=ttp)
-    actions.record_dna_exception(episode=episode, reason="Vulnerable adult", by=ttp)
+        actions.record_dna_exception(context=TEST_CONTEXT, episode=episode, reason="  ", by=ttp)
+    actions.record_dna_exception(
+        context=TEST_CONTEXT, episode=episode, reason="Vulnerable adult", by=ttp
+    )
 
     assert reload(episode).state == EpisodeState.AWAITING_TRIAGE
 
@@ -258,15 +287,21 @@ def test_an_appointment_outcome_cannot_be_recorded_twice(episode, ttp):
     appointment = assess(episode, ttp)
 
     with pytest.raises(actions.CareRefused, match="already recorded"):
-        actions.record_attendance(appointment=appointment, outcome="did_not_attend", by=ttp)
+        actions.record_attendance(
+            context=TEST_CONTEXT, appointment=appointment, outcome="did_not_attend", by=ttp
+        )
 
 
 def test_a_future_appointment_can_be_cancelled_but_not_attended(episode, ttp):
     future = book(episode, ttp, starts_at=timezone.now() + datetime.timedelta(days=2))
 
     with pytest.raises(actions.CareRefused, match="not happened yet"):
-        actions.record_attendance(appointment=future, outcome="attended", by=ttp)
-    actions.record_attendance(appointment=future, outcome="cancelled_by_patient", by=ttp)
+        actions.record_attendance(
+            context=TEST_CONTEXT, appointment=future, outcome="attended", by=ttp
+        )
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=future, outcome="cancelled_by_patient", by=ttp
+    )
 
     assert reload(episode).state == EpisodeState.AWAITING_TRIAGE
 
@@ -328,6 +363,7 @@ def test_core_therapy_sessions_are_counted_and_capped(episode, ttp, service):
 
     for _ in range(2):
         actions.record_attendance(
+            context=TEST_CONTEXT,
             appointment=book(episode, ttp, kind="follow_up"),
             outcome="attended",
             by=ttp,
@@ -335,6 +371,7 @@ def test_core_therapy_sessions_are_counted_and_capped(episode, ttp, service):
         )
     with pytest.raises(actions.CareRefused, match="All 2 planned sessions"):
         actions.record_attendance(
+            context=TEST_CONTEXT,
             appointment=book(episode, ttp, kind="follow_up"),
             outcome="attended",
             by=ttp,
@@ -356,10 +393,14 @@ def test_cppp_decline_needs_a_reason_and_is_recorded_once(episode, ttp):
     triage(episode, ttp, outcome="cppp")
 
     with pytest.raises(actions.CareRefused, match="why"):
-        actions.record_cppp_outcome(episode=episode, outcome="declined", by=ttp)
-    actions.record_cppp_outcome(episode=episode, outcome="declined", decline_reason="work", by=ttp)
+        actions.record_cppp_outcome(
+            context=TEST_CONTEXT, episode=episode, outcome="declined", by=ttp
+        )
+    actions.record_cppp_outcome(
+        context=TEST_CONTEXT, episode=episode, outcome="declined", decline_reason="work", by=ttp
+    )
     with pytest.raises(actions.CareRefused, match="already recorded"):
-        actions.record_cppp_outcome(episode=episode, outcome="joined", by=ttp)
+        actions.record_cppp_outcome(context=TEST_CONTEXT, episode=episode, outcome="joined", by=ttp)
 
     assert CPPPReferral.objects.get().decline_reason == "work"
 
@@ -367,21 +408,29 @@ def test_cppp_decline_needs_a_reason_and_is_recorded_once(episode, ttp):
 def test_discharging_twice_is_refused(episode, ttp):
     assess(episode, ttp)
     triage(episode, ttp)
-    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+    )
 
     with pytest.raises(actions.CareRefused, match="discharged"):
-        actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+        actions.discharge_episode(
+            context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+        )
     assert EpisodeTransition.objects.filter(name="discharge").count() == 1
 
 
 def test_reopening_needs_a_reason_and_clears_the_discharge(episode, ttp):
     assess(episode, ttp)
     triage(episode, ttp)
-    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+    )
 
     with pytest.raises(actions.CareRefused, match="reason"):
-        actions.reopen_episode(episode=episode, reason="", by=ttp)
-    actions.reopen_episode(episode=episode, reason="Flare-up a week later", by=ttp)
+        actions.reopen_episode(context=TEST_CONTEXT, episode=episode, reason="", by=ttp)
+    actions.reopen_episode(
+        context=TEST_CONTEXT, episode=episode, reason="Flare-up a week later", by=ttp
+    )
 
     episode = reload(episode)
     assert (episode.state, episode.discharged_at, episode.discharge_reason) == (

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pathway.care import actions
 from pathway.care.models import Appointment, TriageDecision
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import TTPFactory
 from tests.slots import past_slot
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.postgres
 def test_simultaneous_triage_decisions_give_one(transactional_db, make_episode, ttp, service):
     episode = make_episode()
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         clinician=ttp,
@@ -27,7 +29,9 @@ def test_simultaneous_triage_decisions_give_one(transactional_db, make_episode, 
         starts_at=past_slot(),
         recording_past=True,
     )
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     colleague = TTPFactory(service=service)
     barrier = threading.Barrier(2)
     results = []
@@ -36,6 +40,7 @@ def test_simultaneous_triage_decisions_give_one(transactional_db, make_episode, 
         barrier.wait()
         try:
             actions.record_triage_decision(
+                context=TEST_CONTEXT,
                 episode=episode,
                 outcome=outcome,
                 symptom_duration="lt_3",
@@ -91,6 +96,7 @@ def _book_at_once(bookings, *, clinician, at):
         barrier.wait()
         try:
             actions.book_appointment(
+                context=TEST_CONTEXT,
                 episode=episode,
                 kind="first_assessment",
                 starts_at=at,

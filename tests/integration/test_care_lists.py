@@ -11,6 +11,7 @@ from pathway.care.models import Episode
 from pathway.clinical.referral_rules import age_on
 from pathway.proms.actions import record_questionnaire
 from tests import factories
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import TTPFactory
 from tests.integration.conftest import AUDIT_CHAIN_QUERIES
 from tests.referral_data import HIGH_RISK, LOW_RISK, referral_post
@@ -119,6 +120,7 @@ def _raise_safety_alert(episode, by):
 def _book_first_assessment(episode, ttp, *, starts_at=None):
     starts_at = starts_at or past_slot()
     return actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         starts_at=starts_at,
@@ -131,8 +133,11 @@ def _book_first_assessment(episode, ttp, *, starts_at=None):
 
 def _start_core_therapy(episode, ttp, *, planned_sessions=6):
     assessment = _book_first_assessment(episode, ttp)
-    actions.record_attendance(appointment=assessment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=assessment, outcome="attended", by=ttp
+    )
     actions.record_triage_decision(
+        context=TEST_CONTEXT,
         episode=episode,
         outcome="core_therapy",
         symptom_duration="3_to_6",
@@ -143,6 +148,7 @@ def _start_core_therapy(episode, ttp, *, planned_sessions=6):
 
 def _book_follow_up(episode, ttp, starts_at):
     return actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="follow_up",
         starts_at=starts_at,
@@ -219,6 +225,7 @@ def test_triage_queue_filtered_by_startback_risk(client, refer, ttp):
 def test_triage_queue_filtered_to_returners(client, refer, ttp):
     first = refer()
     actions.move_episode(
+        context=TEST_CONTEXT,
         episode=first,
         transition="decline_care",
         reason="Wants to wait",
@@ -390,9 +397,15 @@ def test_caseload_shows_only_the_ttps_own_open_episodes(client, refer, ttp, serv
     refer()  # awaiting triage: nobody's yet
     discharged = refer()
     _book_first_assessment(discharged, ttp)
-    actions.record_attendance(appointment=discharged.appointments.get(), outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=discharged.appointments.get(), outcome="attended", by=ttp
+    )
     actions.record_triage_decision(
-        episode=discharged, outcome="same_day_discharge", symptom_duration="3_to_6", by=ttp
+        context=TEST_CONTEXT,
+        episode=discharged,
+        outcome="same_day_discharge",
+        symptom_duration="3_to_6",
+        by=ttp,
     )
 
     page = _page(_as(client, ttp).get(CASELOAD_URL))
@@ -416,10 +429,16 @@ def test_caseload_row_shows_next_appointment_sessions_and_questionnaires(client,
     now = timezone.now()
     attended = _book_follow_up(episode, ttp, now - datetime.timedelta(minutes=30))
     actions.record_attendance(
-        appointment=attended, outcome="attended", session_components=["exercise"], by=ttp
+        context=TEST_CONTEXT,
+        appointment=attended,
+        outcome="attended",
+        session_components=["exercise"],
+        by=ttp,
     )
     cancelled = _book_follow_up(episode, ttp, now + datetime.timedelta(days=1))
-    actions.record_attendance(appointment=cancelled, outcome="cancelled_by_service", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=cancelled, outcome="cancelled_by_service", by=ttp
+    )
     _book_follow_up(episode, ttp, now + datetime.timedelta(days=5))
     next_one = _book_follow_up(episode, ttp, now + datetime.timedelta(days=2))
 
@@ -457,7 +476,9 @@ def test_caseload_counts_at_the_top_and_puts_alerts_and_proposed_discharges_firs
     proposed = refer()
     _start_core_therapy(proposed, ttp)
     missed = _book_follow_up(proposed, ttp, timezone.now() - datetime.timedelta(minutes=10))
-    actions.record_attendance(appointment=missed, outcome="did_not_attend", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=missed, outcome="did_not_attend", by=ttp
+    )
     alerted = refer()
     _book_first_assessment(alerted, ttp, starts_at=soon + datetime.timedelta(days=10))
     _raise_safety_alert(alerted, ttp)

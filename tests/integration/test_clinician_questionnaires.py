@@ -9,6 +9,7 @@ from pathway.care import actions
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.models import QuestionnaireResponse, SafetyAlert
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory, TTPFactory
 from tests.slots import past_slot
 
@@ -71,6 +72,7 @@ def discharge(episode, ttp):
     """Assessed an hour ago and discharged there with advice: the discharge questionnaires open
     (and the baseline closes)."""
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         starts_at=past_slot(),
@@ -79,9 +81,15 @@ def discharge(episode, ttp):
         recording_past=True,
         by=ttp,
     )
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     actions.record_triage_decision(
-        episode=episode, outcome="same_day_discharge", symptom_duration="lt_3", by=ttp
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome="same_day_discharge",
+        symptom_duration="lt_3",
+        by=ttp,
     )
 
 

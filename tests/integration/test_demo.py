@@ -107,3 +107,60 @@ def test_demo_patient_link_refuses_real_nhs_numbers():
 
     with pytest.raises(CommandError, match="Only demo patients"):
         call_command("demo_patient_link", "9434765919")
+
+
+def _gp_client(client, username="gp"):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_readme_returner_walk_through_works_on_the_demo(client):
+    """README, "As the GP": Gina Green (999 000 0077) was discharged 120 days ago and has no
+    open episode, so the page shows her earlier episodes and asks about the return; without a
+    reason the referral is refused with an error."""
+    from tests.referral_data import referral_post
+
+    call_command("load_demo")
+    gina = Patient.objects.get(nhs_number="9990000077")
+    assert not Episode.objects.filter(patient=gina, discharged_at__isnull=True).exists()
+    gp = _gp_client(client)
+    post = referral_post(
+        practice=gina.registered_practice,
+        nhs_number="999 000 0077",
+        given_name="Gina",
+        family_name="Green",
+        date_of_birth_day="1",
+        date_of_birth_month="12",
+        date_of_birth_year="1966",
+    )
+
+    assessed = gp.post("/gp/refer/", {**post, "action": "assess"}).content.decode()
+    submitted = gp.post("/gp/refer/", post)
+
+    assert "Seen by the pathway before" in assessed
+    assert "Discharged 120 days ago for the same area" in assessed
+    assert "already has an open episode" not in assessed
+    assert submitted.status_code == 200
+    page = submitted.content.decode()
+    assert "Select whether these are new symptoms or the same problem" in page
+    assert "say why care needs to re-open" in page
+    assert Referral.objects.filter(patient=gina).count() == 1  # only the first, discharged
+
+
+def test_readme_known_patient_and_other_practice_walk_through_works_on_the_demo(client):
+    """README: 999 000 0018 is recognised as Alice Armstrong; gp.other sees none of them."""
+    call_command("load_demo")
+    alice = Patient.objects.get(nhs_number="9990000018")
+
+    page = (
+        _gp_client(client)
+        .post("/gp/refer/", {"nhs_number": "999 000 0018", "action": "assess"})
+        .content.decode()
+    )
+    client.logout()
+    other = _gp_client(client, "gp.other")
+    home = other.get("/gp/").content.decode()
+
+    assert "Alice" in page and "Armstrong" in page and "Use these details" in page
+    assert "Armstrong" not in home
+    assert other.get(f"/patients/{alice.public_id}/").status_code == 404

@@ -7,6 +7,7 @@ from django.utils import timezone
 from pathway.audit.models import AuditEvent
 from pathway.care import actions
 from pathway.care.models import Appointment, EpisodeState
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import TTPFactory
 from tests.slots import past_slot
 
@@ -41,6 +42,7 @@ def booking(date=TOMORROW, **changes):
 
 def attended_first_assessment(episode, ttp):
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         clinician=ttp,
@@ -49,7 +51,9 @@ def attended_first_assessment(episode, ttp):
         starts_at=past_slot(),
         recording_past=True,
     )
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     return appointment
 
 
@@ -134,7 +138,11 @@ def test_a_clash_is_refused_naming_the_other_appointment(ttp_client, ttp, make_e
 def test_a_refused_step_shows_the_reason_in_the_error_summary(ttp_client, ttp, episode):
     attended_first_assessment(episode, ttp)
     actions.record_triage_decision(
-        episode=episode, outcome="same_day_discharge", symptom_duration="lt_3", by=ttp
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome="same_day_discharge",
+        symptom_duration="lt_3",
+        by=ttp,
     )
 
     response = ttp_client.post(url("book", episode), booking(clinician=ttp.pk))
@@ -147,6 +155,7 @@ def test_a_refused_step_shows_the_reason_in_the_error_summary(ttp_client, ttp, e
 
 def test_recording_a_dna_through_the_page_sends_the_episode_back(ttp_client, ttp, episode):
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         clinician=ttp,
@@ -201,7 +210,11 @@ def test_triage_page_needs_planned_sessions_for_core_therapy(ttp_client, ttp, ep
 def test_discharge_letter_shows_the_outcome_to_the_referring_gp(client, gp, ttp, episode):
     attended_first_assessment(episode, ttp)
     actions.record_triage_decision(
-        episode=episode, outcome="same_day_discharge", symptom_duration="lt_3", by=ttp
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome="same_day_discharge",
+        symptom_duration="lt_3",
+        by=ttp,
     )
     client.force_login(gp)
 
@@ -226,6 +239,7 @@ def test_gp_cannot_open_the_ttp_steps(client, gp, episode):
 
 def test_outcome_page_offers_session_details_only_in_core_therapy(ttp_client, ttp, episode):
     first = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         clinician=ttp,
@@ -235,11 +249,17 @@ def test_outcome_page_offers_session_details_only_in_core_therapy(ttp_client, tt
         recording_past=True,
     )
     first_page = ttp_client.get(reverse("care:outcome", args=[first.pk])).content.decode()
-    actions.record_attendance(appointment=first, outcome="attended", by=ttp)
+    actions.record_attendance(context=TEST_CONTEXT, appointment=first, outcome="attended", by=ttp)
     actions.record_triage_decision(
-        episode=episode, outcome="core_therapy", symptom_duration="lt_3", planned_sessions=3, by=ttp
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome="core_therapy",
+        symptom_duration="lt_3",
+        planned_sessions=3,
+        by=ttp,
     )
     follow_up = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="follow_up",
         clinician=ttp,

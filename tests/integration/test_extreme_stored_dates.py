@@ -17,6 +17,7 @@ from django.urls import reverse
 from pathway.care import actions
 from pathway.care.models import Appointment, Episode
 from pathway.patients.models import Patient
+from tests.audit_context import TEST_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ TTP_PAGES = ["care:caseload", "care:triage_queue"]
 
 def _book(episode, ttp, starts_at):
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         starts_at=datetime.datetime.now(UTC) + datetime.timedelta(days=2),

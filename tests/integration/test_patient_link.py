@@ -22,7 +22,7 @@ from pathway.proms.models import (
     SafetyAlert,
     TimepointState,
 )
-from pathway.proms.schedule import open_due_timepoints, opt_out, schedule_baseline
+from pathway.proms.schedule import open_due_timepoints, opt_out
 from pathway.proms.timepoints import instruments_for
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,6 @@ NOT_WORKING = "This link is not working"
 
 
 def baseline_timepoint(episode):
-    # The referral may already have scheduled the baseline; scheduling again returns it.
-    schedule_baseline(episode=episode)
     open_due_timepoints()
     return episode.prom_timepoints.get(timepoint="baseline")
 

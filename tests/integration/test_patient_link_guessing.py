@@ -13,7 +13,7 @@ from django.utils.crypto import salted_hmac
 
 from pathway.proms.links import create_link
 from pathway.proms.models import GuessCounter, GuessKind, PromTimepoint, TimepointState
-from pathway.proms.schedule import open_due_timepoints, opt_out, schedule_baseline
+from pathway.proms.schedule import open_due_timepoints, opt_out
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,6 @@ GUESSER = "203.0.113.7"  # TEST-NET-3: an address for documentation
 
 
 def new_link(episode):
-    schedule_baseline(episode=episode)
     open_due_timepoints()
     token, _link = create_link(timepoint=episode.prom_timepoints.get(timepoint="baseline"))
     return token

@@ -11,6 +11,7 @@ from pathway.proms import schedule
 from pathway.proms.actions import acknowledge_alert, record_questionnaire
 from pathway.proms.alerts import email_duty_clinician
 from pathway.proms.models import PromTimepoint, SafetyAlert
+from tests.audit_context import TEST_CONTEXT
 from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def discharged(episode, ttp):
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         clinician=ttp,
@@ -26,9 +28,15 @@ def discharged(episode, ttp):
         starts_at=past_slot(),
         recording_past=True,
     )
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     actions.record_triage_decision(
-        episode=episode, outcome="same_day_discharge", symptom_duration="lt_3", by=ttp
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome="same_day_discharge",
+        symptom_duration="lt_3",
+        by=ttp,
     )
     episode.refresh_from_db()
     return episode
@@ -67,7 +75,7 @@ def test_discharge_schedules_discharge_six_and_twelve_months_exactly_once(episod
 def test_reopening_cancels_the_discharge_and_follow_up_questionnaires(episode, ttp):
     episode = discharged(episode, ttp)
 
-    actions.reopen_episode(episode=episode, reason="Flare-up", by=ttp)
+    actions.reopen_episode(context=TEST_CONTEXT, episode=episode, reason="Flare-up", by=ttp)
 
     states = dict(episode.prom_timepoints.values_list("timepoint", "state"))
     assert states["month_6"] == states["month_12"] == states["discharge"] == "cancelled"
@@ -98,7 +106,7 @@ def test_no_messages_without_consent(make_episode, gp):
     from tests.factories import PatientFactory
 
     patient = PatientFactory(consents_to_contact=False, registered_practice=gp.practice)
-    episode = make_episode(patient=patient, answers={"consents_to_contact": None})
+    episode = make_episode(patient=patient, answers={"consents_to_contact": False})
 
     assert episode.prom_timepoints.exists()
     assert not OutboundMessage.objects.filter(patient=patient).exists()

@@ -24,6 +24,7 @@ from pathway.proms.models import (
     TimepointState,
 )
 from pathway.proms.windows import accepts_answers
+from tests.audit_context import TEST_CONTEXT
 from tests.integration.test_patient_link import (
     DATE_OF_BIRTH,
     NOT_WORKING,
@@ -43,6 +44,7 @@ DAY = datetime.timedelta(days=1)
 
 def book(episode, ttp, kind, starts_at):
     return actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind=kind,
         starts_at=starts_at,
@@ -60,12 +62,15 @@ def days_ago(days):
 
 def assess(episode, ttp, when=None):
     appointment = book(episode, ttp, "first_assessment", when or days_ago(1))
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     return appointment
 
 
 def start_core_therapy(episode, ttp):
     actions.record_triage_decision(
+        context=TEST_CONTEXT,
         episode=episode,
         outcome="core_therapy",
         symptom_duration="3_to_6",
@@ -77,7 +82,11 @@ def start_core_therapy(episode, ttp):
 def attend_session(episode, ttp, when):
     session = book(episode, ttp, "follow_up", when)
     actions.record_attendance(
-        appointment=session, outcome="attended", session_components=["exercise"], by=ttp
+        context=TEST_CONTEXT,
+        appointment=session,
+        outcome="attended",
+        session_components=["exercise"],
+        by=ttp,
     )
     return session
 
@@ -85,7 +94,11 @@ def attend_session(episode, ttp, when):
 def discharge_same_day(episode, ttp):
     assess(episode, ttp)
     actions.record_triage_decision(
-        episode=episode, outcome="same_day_discharge", symptom_duration="lt_3", by=ttp
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome="same_day_discharge",
+        symptom_duration="lt_3",
+        by=ttp,
     )
     episode.refresh_from_db()
     return episode
@@ -189,7 +202,11 @@ def test_baseline_closes_at_the_first_attended_treatment_session(
     session = book(episode, ttp, "follow_up", timezone.now() + session_in_days * DAY)
     if attended:
         actions.record_attendance(
-            appointment=session, outcome="attended", session_components=["exercise"], by=ttp
+            context=TEST_CONTEXT,
+            appointment=session,
+            outcome="attended",
+            session_components=["exercise"],
+            by=ttp,
         )
 
     baseline = entry(episode, "baseline")
@@ -210,7 +227,11 @@ def test_a_missed_treatment_session_does_not_close_the_baseline(episode, ttp):
     start_core_therapy(episode, ttp)
     missed = book(episode, ttp, "follow_up", days_ago(1))
     actions.record_attendance(
-        appointment=missed, outcome="did_not_attend", dna_exception_reason="Unwell", by=ttp
+        context=TEST_CONTEXT,
+        appointment=missed,
+        outcome="did_not_attend",
+        dna_exception_reason="Unwell",
+        by=ttp,
     )
 
     assert accepts_answers(entry(episode, "baseline"))
@@ -385,7 +406,9 @@ def test_clinician_records_discharge_questionnaires_only_once_discharged(client,
     client.force_login(ttp)
 
     before = client.post(record_url(episode, "discharge"), {"pain_nrs": "3"})
-    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+    )
     episode_page = client.get(reverse("care:episode", args=[episode.public_id]))
     after = client.post(record_url(episode, "discharge"), {"pain_nrs": "3"})
 
@@ -414,7 +437,9 @@ def test_reports_leave_out_an_answer_given_after_the_window(client, make_episode
     late = make_episode()
     assess(late, ttp, days_ago(2))
     start_core_therapy(late, ttp)
-    actions.discharge_episode(episode=late, reason="treatment_complete", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=late, reason="treatment_complete", by=ttp
+    )
     client.force_login(manager)
     without_late_answer = pain_at_baseline(client)
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from pathway.demo import care
-from pathway.demo.referrals import refer, referral_answers
+from pathway.demo.referrals import refer
 from pathway.proms.links import create_link
 from pathway.proms.models import PromTimepoint, TimepointState
 from pathway.proms.schedule import open_due_timepoints
@@ -29,6 +29,7 @@ from tests.factories import (
     TTPFactory,
 )
 from tests.integration.conftest import AUDIT_CHAIN_QUERIES
+from tests.referral_data import referral_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -6,57 +6,72 @@ import threading
 
 import pytest
 from django.db import connection
-from django.http import QueryDict
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import reverse
 
 from pathway.audit.models import AuditAction, AuditEvent
-from pathway.organisations.models import GPPractice, ProviderService
+from pathway.demo.referrals import complete_answers
+from pathway.organisations.models import GPPractice
 from pathway.patients.models import Patient
+from pathway.referrals import actions
 from pathway.referrals.actions import record_referral
-from pathway.referrals.assessment import assess
-from pathway.referrals.decision import decide
-from pathway.referrals.forms import ReferralForm
 from pathway.referrals.models import Referral
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory
 from tests.referral_data import referral_post
 
 NEW_NHS_NUMBER = "9990000018"
 
 
-def _checked_submission(gp, data):
-    """What the view holds just before it records: the form, its assessment and decision."""
-    query = QueryDict(mutable=True)
-    query.update(data)
-    practice = gp.practice
-    services = list(ProviderService.objects.filter(area_id=practice.area_id))
-    form = ReferralForm(
-        query,
-        practices=GPPractice.objects.filter(area_id=practice.area_id),
-        services=ProviderService.objects.filter(area_id=practice.area_id),
+def _new_person(practice):
+    """Answers for someone the service has never seen (an unsaved Patient gives the details)."""
+    person = PatientFactory.build(
+        nhs_number=NEW_NHS_NUMBER,
+        registered_practice=practice,
+        date_of_birth=datetime.date(1971, 3, 14),
+        given_name="Ruth",
     )
-    assessment = assess(form, user=gp, services=services)
-    decision = decide(form, assessment, services)
-    assert decision is not None, form.errors
-    request = RequestFactory().post(reverse("referrals:new"))
-    request.user = gp
-    return {"request": request, "form": form, "assessment": assessment, "decision": decision}
+    return complete_answers(person)
+
+
+def _between_check_and_insert(monkeypatch, happen):
+    """Make `happen` commit just after the rules have looked, before the first insert: the
+    moment another request's transaction could win the race."""
+    assess = actions.assess
+    calls = []
+
+    def assess_then_race(*args, **kwargs):
+        assessment = assess(*args, **kwargs)
+        calls.append(assessment)
+        if len(calls) == 1:
+            happen()
+        return assessment
+
+    monkeypatch.setattr(actions, "assess", assess_then_race)
+    return calls
 
 
 @pytest.mark.django_db
-def test_person_added_after_the_check_is_updated_not_duplicated(gp, practice, service):
-    submission = _checked_submission(gp, referral_post(practice=practice))
-    assert submission["assessment"].patient is None
-    # Another GP's referral of the same person committed between the check and the insert.
-    added = PatientFactory(
-        nhs_number=NEW_NHS_NUMBER,
-        registered_practice=practice,
-        date_of_birth=datetime.date(1971, 3, 14),  # as on the form: the same person
+def test_person_added_after_the_check_is_updated_not_duplicated(gp, practice, service, monkeypatch):
+    answers = _new_person(practice)
+    added = []
+    checks = _between_check_and_insert(
+        monkeypatch,
+        # Another GP's referral of the same person, born the same day, committed meanwhile.
+        lambda: added.append(
+            PatientFactory(
+                nhs_number=NEW_NHS_NUMBER,
+                registered_practice=practice,
+                date_of_birth=datetime.date(1971, 3, 14),
+                given_name="Earlier",
+            )
+        ),
     )
 
-    referral = record_referral(**submission)
+    referral = record_referral(answers=answers, services=[service], by=gp, context=TEST_CONTEXT)
 
-    assert Patient.objects.get() == added == referral.patient
+    assert checks[0].patient is None and checks[-1].patient == added[0]
+    assert Patient.objects.get() == added[0] == referral.patient
     assert referral.patient.given_name == "Ruth"
     patient_events = AuditEvent.objects.filter(object_type="patients.patient")
     assert list(patient_events.values_list("action", flat=True)) == [AuditAction.UPDATE]
@@ -66,14 +81,21 @@ def test_person_added_after_the_check_is_updated_not_duplicated(gp, practice, se
 
 
 @pytest.mark.django_db
-def test_twin_submission_after_the_check_returns_the_first_referral(gp, practice, service):
-    data = referral_post(practice=practice)
-    twin = _checked_submission(gp, data)
-    first = record_referral(**_checked_submission(gp, data))
+def test_twin_submission_after_the_check_returns_the_first_referral(
+    gp, practice, service, monkeypatch
+):
+    answers = _new_person(practice)
+    first = []
+    _between_check_and_insert(
+        monkeypatch,
+        lambda: first.append(
+            record_referral(answers=answers, services=[service], by=gp, context=TEST_CONTEXT)
+        ),
+    )
 
-    again = record_referral(**twin)
+    again = record_referral(answers=answers, services=[service], by=gp, context=TEST_CONTEXT)
 
-    assert again == first
+    assert again == first[0]
     assert Referral.objects.count() == 1
     assert Patient.objects.count() == 1
     assert AuditEvent.objects.filter(object_type="referrals.referral").count() == 1

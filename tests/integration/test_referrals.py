@@ -8,6 +8,7 @@ from pathway.audit.models import AuditEvent
 from pathway.care.models import Episode, EpisodeState, EpisodeTransition
 from pathway.patients.models import Patient
 from pathway.referrals.models import Referral, ReferralOutcome
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory, ServiceFactory
 from tests.referral_data import HIGH_RISK, LOW_RISK, referral_post
 
@@ -532,6 +533,7 @@ def test_gps_list_shows_the_appointment_date_without_a_query_per_referral(
     day = timezone.localdate() + dt.timedelta(days=200)
     when = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
     actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=Episode.objects.first(),
         kind="first_assessment",
         starts_at=when,

@@ -27,6 +27,7 @@ from pathway.demo.referrals import refer
 from pathway.proms.models import PromTimepoint
 from pathway.proms.schedule import record_non_response
 from pathway.referrals.models import Referral
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import (
     GPFactory,
     ManagerFactory,
@@ -142,6 +143,7 @@ def _at(days):
 def book(episode, ttp, *, kind="first_assessment", days=-1):
     starts_at = Appointment.objects.first_free_start(ttp, _at(days))
     return actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind=kind,
         starts_at=starts_at,
@@ -153,7 +155,9 @@ def book(episode, ttp, *, kind="first_assessment", days=-1):
 
 
 def attend(appointment, ttp, outcome="attended"):
-    return actions.record_attendance(appointment=appointment, outcome=outcome, by=ttp)
+    return actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome=outcome, by=ttp
+    )
 
 
 def triage(episode, ttp, outcome, **kwargs):
@@ -165,7 +169,12 @@ def triage(episode, ttp, outcome, **kwargs):
         kwargs.setdefault("onward_reason", "Progressive leg weakness")
         kwargs.setdefault("onward_sent_on", timezone.localdate())
     return actions.record_triage_decision(
-        episode=episode, outcome=outcome, symptom_duration="3_to_6", by=ttp, **kwargs
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome=outcome,
+        symptom_duration="3_to_6",
+        by=ttp,
+        **kwargs,
     )
 
 
@@ -306,8 +315,8 @@ def test_gp_outcomes_count_gp_ended_consultations_in_the_managers_area(
     ended_at_gp = [
         ("low", {"decision": "discharge_with_advice"}),
         ("low", {"decision": "discharge_with_advice"}),
-        ("medium", {"red_flag_bilateral_sciatica": "yes"}),
-        ("medium", {"exclusion_housebound": "yes"}),
+        ("medium", {"red_flag_bilateral_sciatica": True}),
+        ("medium", {"exclusion_housebound": True}),
     ]
     for risk, answers in ended_at_gp:
         patient = PatientFactory(registered_practice=gp.practice)
@@ -417,10 +426,14 @@ def test_cppp_uptake_is_joined_of_those_who_have_decided(client, manager, ttp, m
     invited = [make_episode() for _ in range(4)]
     for episode in invited:
         triage(episode, ttp, "cppp")
-    actions.record_cppp_outcome(episode=invited[0], outcome="joined", by=ttp)
-    actions.record_cppp_outcome(episode=invited[1], outcome="joined", by=ttp)
+    actions.record_cppp_outcome(context=TEST_CONTEXT, episode=invited[0], outcome="joined", by=ttp)
+    actions.record_cppp_outcome(context=TEST_CONTEXT, episode=invited[1], outcome="joined", by=ttp)
     actions.record_cppp_outcome(
-        episode=invited[2], outcome="declined", decline_reason="child_care", by=ttp
+        context=TEST_CONTEXT,
+        episode=invited[2],
+        outcome="declined",
+        decline_reason="child_care",
+        by=ttp,
     )
     # invited[3] has not decided yet.
 
@@ -441,6 +454,7 @@ def test_onward_referrals_by_destination(client, manager, ttp, make_episode):
     treated = make_episode()
     triage(treated, ttp, "core_therapy")
     actions.discharge_episode(
+        context=TEST_CONTEXT,
         episode=treated,
         reason="referred_on",
         onward_destination="mri",
@@ -517,7 +531,11 @@ def _mixed_service(make_episode, ttp, count):
             book(episode, clinician, days=5)
         if outcome == "cppp":
             actions.record_cppp_outcome(
-                episode=episode, outcome="declined", decline_reason="work", by=clinician
+                context=TEST_CONTEXT,
+                episode=episode,
+                outcome="declined",
+                decline_reason="work",
+                by=clinician,
             )
 
 

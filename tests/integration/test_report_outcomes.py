@@ -24,6 +24,7 @@ from pathway.care.models import Appointment, Episode
 from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.proms.actions import record_questionnaire
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import ManagerFactory, PatientFactory
 from tests.slots import past_slot
 
@@ -237,6 +238,7 @@ def first_assessment(episode, ttp, outcome="attended", when=None):
     # At the clinician's first free time from `when` (several people may miss one date).
     when = Appointment.objects.first_free_start(ttp, when) if when else past_slot()
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         starts_at=when,
@@ -245,7 +247,9 @@ def first_assessment(episode, ttp, outcome="attended", when=None):
         by=ttp,
         recording_past=when < timezone.now(),
     )
-    actions.record_attendance(appointment=appointment, outcome=outcome, by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome=outcome, by=ttp
+    )
 
 
 def triage(episode, ttp, outcome, duration):
@@ -257,7 +261,12 @@ def triage(episode, ttp, outcome, duration):
             "onward_sent_on": timezone.localdate(),
         }
     actions.record_triage_decision(
-        episode=episode, outcome=outcome, symptom_duration=duration, by=ttp, **extra
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome=outcome,
+        symptom_duration=duration,
+        by=ttp,
+        **extra,
     )
 
 
@@ -294,6 +303,7 @@ def build(person, *, gp, ttp, service, days_ago=0):
         triage(episode, ttp, person.triage, person.duration)
     if person.path == "dna_treatment":
         follow_up = actions.book_appointment(
+            context=TEST_CONTEXT,
             episode=episode,
             kind="follow_up",
             starts_at=past_slot(),
@@ -302,11 +312,17 @@ def build(person, *, gp, ttp, service, days_ago=0):
             by=ttp,
             recording_past=True,
         )
-        actions.record_attendance(appointment=follow_up, outcome="did_not_attend", by=ttp)
+        actions.record_attendance(
+            context=TEST_CONTEXT, appointment=follow_up, outcome="did_not_attend", by=ttp
+        )
     if person.path in ("core_therapy", "cppp"):
-        actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+        actions.discharge_episode(
+            context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+        )
     elif person.path in ("dna_first", "dna_treatment"):
-        actions.discharge_episode(episode=episode, reason="did_not_attend", by=ttp)
+        actions.discharge_episode(
+            context=TEST_CONTEXT, episode=episode, reason="did_not_attend", by=ttp
+        )
     for timepoint, given in person.scores.items():
         if timepoint != "baseline":
             record_scores(episode, timepoint, given, ttp)

@@ -30,13 +30,14 @@ from pathway.reports.waiting_cutoffs import (
     latest_breaching_clock_start,
     latest_rtt_breaching_clock_start,
 )
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import ManagerFactory, PatientFactory
 from tests.slots import past_slot
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("reports:waiting_list")
-URGENT = {"urgency_severe_sleep_disturbance": "yes"}
+URGENT = {"urgency_severe_sleep_disturbance": True}
 
 # Column positions in the table (and the CSV).
 PATIENT, WAITING_FOR, DAYS, PRIORITY, SERVICE, PRACTICE, RISK = range(7)
@@ -107,6 +108,7 @@ def _book_first_assessment(episode, ttp, starts_at):
     # The same day, at the clinician's first free time from `starts_at` (no double booking).
     starts_at = Appointment.objects.first_free_start(ttp, starts_at)
     return actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         starts_at=starts_at,
@@ -119,8 +121,11 @@ def _book_first_assessment(episode, ttp, starts_at):
 
 def _start_core_therapy(episode, ttp, *, assessed_at=None):
     assessment = _book_first_assessment(episode, ttp, assessed_at or past_slot())
-    actions.record_attendance(appointment=assessment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=assessment, outcome="attended", by=ttp
+    )
     actions.record_triage_decision(
+        context=TEST_CONTEXT,
         episode=episode,
         outcome="core_therapy",
         symptom_duration="3_to_6",
@@ -252,6 +257,7 @@ def test_waiting_list_drops_people_once_a_follow_up_is_attended(manager_client, 
     episode = _start_core_therapy(make_episode(), ttp)
     assert str(episode.public_id) in _page_rows(manager_client.get(URL))
     follow_up = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="follow_up",
         starts_at=past_slot(),
@@ -261,7 +267,9 @@ def test_waiting_list_drops_people_once_a_follow_up_is_attended(manager_client, 
         recording_past=True,
     )
 
-    actions.record_attendance(appointment=follow_up, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=follow_up, outcome="attended", by=ttp
+    )
 
     assert str(episode.public_id) not in _page_rows(manager_client.get(URL))
 
@@ -273,7 +281,9 @@ def test_waiting_list_first_appointment_dna_restarts_the_clock(manager_client, m
     appointment = _book_first_assessment(episode, ttp, _at(missed_on))
     before = _row(manager_client.get(URL), episode)
 
-    actions.record_attendance(appointment=appointment, outcome="did_not_attend", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="did_not_attend", by=ttp
+    )
 
     after = _row(manager_client.get(URL), episode)
     assert before[DAYS] == "30 days"
@@ -290,6 +300,7 @@ def test_waiting_list_leaves_out_discharged_and_proposed_discharges(
     waiting_one = make_episode()
     declined = make_episode()
     actions.move_episode(
+        context=TEST_CONTEXT,
         episode=declined,
         transition="decline_care",
         reason="Feeling better",
@@ -470,6 +481,7 @@ def test_waiting_history_counts_people_waiting_and_past_target_at_each_week_end(
     # its 16 March target at a week's end (16 March itself is within it).
     declined = _referred_on(make_episode(), datetime.date(2026, 3, 2))
     actions.move_episode(
+        context=TEST_CONTEXT,
         episode=declined,
         transition="decline_care",
         reason="Feeling better",
@@ -522,7 +534,9 @@ def test_waiting_history_uses_the_clock_before_a_later_restart(
     on(datetime.date(2026, 3, 30))
     episode = _referred_on(make_episode(), datetime.date(2026, 3, 2))
     appointment = _book_first_assessment(episode, ttp, _at(datetime.date(2026, 3, 25)))
-    actions.record_attendance(appointment=appointment, outcome="did_not_attend", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="did_not_attend", by=ttp
+    )
 
     rows = _csv(manager_client.get(URL, {"export": "weekly"}))
 

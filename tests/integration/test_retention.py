@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 
 from pathway.care import actions
 from pathway.care.models import Episode, EpisodeState
-from pathway.care.retention import _episode_tables, retention_review
 from pathway.clinical import InvalidAnswers
 from pathway.clinical.retention import retain_until, retention_has_passed
 from pathway.demo.referrals import refer
 from pathway.referrals.models import Referral, ReferralOutcome
+from pathway.reports.retention import _episode_tables, retention_review
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory
 from tests.slots import past_slot
 
@@ -74,6 +75,7 @@ def test_retain_until_never_keeps_a_record_for_less_than_the_whole_years(end, ye
 
 def _assess(episode, ttp):
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         starts_at=past_slot(),
@@ -82,13 +84,16 @@ def _assess(episode, ttp):
         by=ttp,
         recording_past=True,
     )
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     return appointment
 
 
 def _treat(episode, ttp):
     _assess(episode, ttp)
     actions.record_triage_decision(
+        context=TEST_CONTEXT,
         episode=episode,
         outcome="core_therapy",
         symptom_duration="3_to_6",
@@ -99,7 +104,9 @@ def _treat(episode, ttp):
 
 def _discharged(episode, ttp):
     _treat(episode, ttp)
-    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+    )
     episode.refresh_from_db()
     return episode
 
@@ -152,7 +159,12 @@ def test_retention_years_come_from_the_setting(episode, ttp, settings):
 def test_discharge_at_the_first_assessment_sets_retain_until(episode, ttp, triage, extra):
     _assess(episode, ttp)
     actions.record_triage_decision(
-        episode=episode, outcome=triage, symptom_duration="3_to_6", by=ttp, **extra
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome=triage,
+        symptom_duration="3_to_6",
+        by=ttp,
+        **extra,
     )
     episode.refresh_from_db()
 
@@ -163,6 +175,7 @@ def test_discharge_at_the_first_assessment_sets_retain_until(episode, ttp, triag
 @pytest.mark.django_db
 def test_a_patient_declining_care_sets_retain_until(episode, ttp):
     actions.move_episode(
+        context=TEST_CONTEXT,
         episode=episode,
         transition="decline_care",
         by=ttp,
@@ -178,6 +191,7 @@ def test_a_patient_declining_care_sets_retain_until(episode, ttp):
 def test_confirming_a_discharge_proposed_after_missed_appointments_sets_retain_until(episode, ttp):
     for _ in range(2):
         appointment = actions.book_appointment(
+            context=TEST_CONTEXT,
             episode=episode,
             kind="first_assessment",
             starts_at=past_slot(),
@@ -186,11 +200,15 @@ def test_confirming_a_discharge_proposed_after_missed_appointments_sets_retain_u
             by=ttp,
             recording_past=True,
         )
-        actions.record_attendance(appointment=appointment, outcome="did_not_attend", by=ttp)
+        actions.record_attendance(
+            context=TEST_CONTEXT, appointment=appointment, outcome="did_not_attend", by=ttp
+        )
     episode.refresh_from_db()
     assert (episode.state, episode.retain_until) == (EpisodeState.DISCHARGE_PROPOSED, None)
 
-    actions.discharge_episode(episode=episode, reason="did_not_attend", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="did_not_attend", by=ttp
+    )
     episode.refresh_from_db()
 
     assert episode.retain_until == _expected(episode)
@@ -200,11 +218,15 @@ def test_confirming_a_discharge_proposed_after_missed_appointments_sets_retain_u
 def test_reopening_clears_retain_until_and_the_next_discharge_sets_it_again(episode, ttp):
     episode = _discharged(episode, ttp)
 
-    actions.reopen_episode(episode=episode, reason="Pain came back within a week", by=ttp)
+    actions.reopen_episode(
+        context=TEST_CONTEXT, episode=episode, reason="Pain came back within a week", by=ttp
+    )
     episode.refresh_from_db()
     assert (episode.state, episode.retain_until) == (EpisodeState.IN_TREATMENT, None)
 
-    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+    )
     episode.refresh_from_db()
     assert episode.retain_until == _expected(episode)
 
@@ -379,7 +401,7 @@ def test_review_command_with_nothing_due_says_so():
 
 
 def test_review_command_help_says_it_is_a_dry_run():
-    from pathway.care.management.commands.retention_review import Command
+    from pathway.reports.management.commands.retention_review import Command
 
     assert Command.help.startswith("Dry run only")
 

@@ -15,6 +15,7 @@ from pathway.clinical import eq5d
 from pathway.demo.referrals import refer
 from pathway.patients.timeline import Box, chart, measures, plot, segments
 from pathway.proms.actions import record_questionnaire
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory, TTPFactory
 from tests.slots import past_slot
 
@@ -30,6 +31,7 @@ def detail_url(patient):
 
 def assess(episode, ttp):
     appointment = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="first_assessment",
         starts_at=past_slot(),
@@ -38,14 +40,20 @@ def assess(episode, ttp):
         by=ttp,
         recording_past=True,
     )
-    actions.record_attendance(appointment=appointment, outcome="attended", by=ttp)
+    actions.record_attendance(
+        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
+    )
     return appointment
 
 
 def discharged_same_day(episode, ttp):
     assess(episode, ttp)
     actions.record_triage_decision(
-        episode=episode, outcome="same_day_discharge", symptom_duration="3_to_6", by=ttp
+        context=TEST_CONTEXT,
+        episode=episode,
+        outcome="same_day_discharge",
+        symptom_duration="3_to_6",
+        by=ttp,
     )
 
 
@@ -72,6 +80,7 @@ def treated_episode(gp, service, ttp, patient):
     record(episode, "baseline", "eq5d5l", {"state": "21341", "vas": 55})
     record(episode, "baseline", "phq9", {"items": [1] * 9})
     actions.record_triage_decision(
+        context=TEST_CONTEXT,
         episode=episode,
         outcome="core_therapy",
         symptom_duration="3_to_6",
@@ -79,6 +88,7 @@ def treated_episode(gp, service, ttp, patient):
         by=ttp,
     )
     follow_up = actions.book_appointment(
+        context=TEST_CONTEXT,
         episode=episode,
         kind="follow_up",
         starts_at=past_slot(),
@@ -89,12 +99,15 @@ def treated_episode(gp, service, ttp, patient):
         recording_past=True,
     )
     actions.record_attendance(
+        context=TEST_CONTEXT,
         appointment=follow_up,
         outcome="attended",
         session_components=["education", "exercise"],
         by=ttp,
     )
-    actions.discharge_episode(episode=episode, reason="treatment_complete", by=ttp)
+    actions.discharge_episode(
+        context=TEST_CONTEXT, episode=episode, reason="treatment_complete", by=ttp
+    )
     record(episode, "discharge", "pain_nrs", {"pain": 3}, by=ttp)
     record(episode, "discharge", "odi", {"sections": [1] * 10}, by=ttp)
     record(episode, "discharge", "eq5d5l", {"state": "11121", "vas": 80}, by=ttp)
@@ -139,10 +152,13 @@ def test_timeline_shows_cppp_decline_and_onward_referral(client, gp, service, tt
     episode = refer(gp=gp, patient=patient, service=service).episode
     assess(episode, ttp)
     actions.record_triage_decision(
-        episode=episode, outcome="cppp", symptom_duration="3_to_6", by=ttp
+        context=TEST_CONTEXT, episode=episode, outcome="cppp", symptom_duration="3_to_6", by=ttp
     )
-    actions.record_cppp_outcome(episode=episode, outcome="declined", decline_reason="work", by=ttp)
+    actions.record_cppp_outcome(
+        context=TEST_CONTEXT, episode=episode, outcome="declined", decline_reason="work", by=ttp
+    )
     actions.discharge_episode(
+        context=TEST_CONTEXT,
         episode=episode,
         reason="referred_on",
         onward_destination="mri",

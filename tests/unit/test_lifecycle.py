@@ -24,6 +24,12 @@ def test_unknown_transition_is_refused_with_a_message():
 
 def test_every_state_can_be_reached_and_discharged_can_be_left_only_by_reopening():
     targets = {t.target for t in lifecycle.TRANSITIONS}
-    assert set(lifecycle.STATES) - {lifecycle.AWAITING_TRIAGE} <= targets
+    assert set(lifecycle.STATES) <= targets
     assert [t.name for t in lifecycle.allowed_from(lifecycle.DISCHARGED)] == ["reopen"]
     assert lifecycle.TRANSITIONS_BY_NAME["reopen"].needs_reason
+
+
+def test_an_episode_opens_only_once_by_the_referral():
+    opening = [t for t in lifecycle.TRANSITIONS if t.source == lifecycle.NOT_OPEN]
+    assert [(t.name, t.target) for t in opening] == [("refer", lifecycle.AWAITING_TRIAGE)]
+    assert lifecycle.transition("refer", lifecycle.NOT_OPEN) == opening[0]

@@ -161,7 +161,7 @@ def _live(ctx, episodes, years, report, started):
     times = _referral_times(rng, consultations, years, ctx.now)
     practices = ctx.region.practices
     practice_weights = _cumulative([p.weight for p in practices])
-    returns = []  # heap of (when, sequence, person, previous episode id, discharged at)
+    returns = []  # heap of (when, sequence, person): people coming back after a discharge
     sequence = 0
     chunk_start = ctx.episodes
 
@@ -174,23 +174,21 @@ def _live(ctx, episodes, years, report, started):
 
     def returning_until(limit):
         while returns and returns[0][0] <= limit:
-            when, _, person, previous_id, discharged_at = heapq.heappop(returns)
+            when, _, person = heapq.heappop(returns)
             group = pick(rng, GROUPS, GROUP_WEIGHTS)
-            episode(person, when, group, previous=(previous_id, discharged_at))
+            episode(person, when, group)
 
-    def episode(person, when, group, previous=None):
+    def episode(person, when, group):
         nonlocal sequence
         service = _service_for(ctx, person.practice)
-        episode_id, discharged_at = refer_episode(
-            ctx, person, when, group=group, service=service, previous=previous
-        )
+        discharged_at = refer_episode(ctx, person, when, group=group, service=service)
         if discharged_at is not None and rng.random() < d.RETURN_SHARE:
             gap = rng.gammavariate(d.RETURN_GAP_SHAPE, d.RETURN_GAP_MEAN_DAYS / d.RETURN_GAP_SHAPE)
             gap = min(max(gap, d.RETURN_GAP_RANGE[0]), d.RETURN_GAP_RANGE[1])
             back = discharged_at + datetime.timedelta(days=gap)
             if back <= ctx.now:
                 sequence += 1
-                heapq.heappush(returns, (back, sequence, person, episode_id, discharged_at))
+                heapq.heappush(returns, (back, sequence, person))
         flush()
 
     for when in times:

@@ -5,75 +5,54 @@ actions would have written: the transition, appointments with outcomes, the tria
 therapy sessions, CPPP, onward referral, discharge and its questionnaire schedule. A step whose
 time is after now does not happen, which leaves recent episodes open in whatever state they
 have reached: awaiting triage, appointment booked, in treatment or discharge proposed.
+
+This module writes the rows and lives the episode up to the first assessment (booking, DNAs,
+cancellations); treatment.py takes it on from the triage decision.
 """
 
-import datetime
 import itertools
 import math
 
 from pathway.care import lifecycle
-from pathway.care.models import (
-    Appointment,
-    CPPPReferral,
-    Episode,
-    EpisodeTransition,
-    OnwardReferral,
-    TherapySession,
-    TriageDecision,
-)
+from pathway.care.models import Appointment, Episode, EpisodeTransition
 from pathway.care.retention import retain_until_for
+from pathway.clinical.did_not_attend import propose_discharge
+from pathway.clinical.returners import PreviousEpisode
 from pathway.demo.generator import distributions as d
+from pathway.demo.generator.context import HOUR, LOCAL
 from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import uuid4
 from pathway.demo.generator.proms import Questionnaires
-from pathway.demo.generator.referrals import referral_to_service
+from pathway.demo.generator.referrals import RULES, referral_to_service
+from pathway.demo.generator.treatment import triage
 from pathway.proms.windows import contact_closes_baseline
 
-CARE_CHOICES = ("cppp", "onward_referral", "core_therapy")
-CARE_WEIGHTS = (d.CPPP_SHARE_OF_CARE, d.ONWARD_SHARE_OF_CARE)
-CARE_WEIGHTS = tuple(itertools.accumulate((*CARE_WEIGHTS, 1 - sum(CARE_WEIGHTS))))
 MODES = tuple(d.APPOINTMENT_MODES)
 MODE_WEIGHTS = tuple(itertools.accumulate(d.APPOINTMENT_MODES.values()))
-COMPONENTS = (
-    ["education", "exercise"],
-    ["education", "manual_therapy", "exercise"],
-    ["exercise"],
-    ["manual_therapy", "exercise"],
-    ["education"],
-)
-ONWARD = tuple(d.ONWARD_WEIGHTS)
-ONWARD_WEIGHTS = tuple(itertools.accumulate(d.ONWARD_WEIGHTS.values()))
-ONWARD_REASONS = {
-    "mri": "Persisting radicular pain with neurological signs: MRI to guide management.",
-    "spinal_surgical_opinion": "Radicular pain not settling after conservative care.",
-    "pain_management": "Long-standing pain with high impact: pain management programme.",
-    "nerve_root_block": "Severe sciatica despite medication: consider a nerve root block.",
-    "rheumatology": "Inflammatory features found at assessment.",
-    "other": "Needs assessment by another specialty.",
-}
-DECLINE = tuple(d.CPPP_DECLINE_WEIGHTS)
-DECLINE_WEIGHTS = tuple(itertools.accumulate(d.CPPP_DECLINE_WEIGHTS.values()))
-SESSION_WEIGHTS = tuple(itertools.accumulate(d.PLANNED_SESSION_WEIGHTS))
-NOTES = (
-    "Mechanical low back pain, no neurological deficit. Advice on keeping active.",
-    "Referred leg pain to the knee, neurology intact. Explained the likely course.",
-    "Neck pain with stiffness, no arm symptoms. Posture and exercise advice.",
-    "Long-standing pain with high distress; discussed a psychologically informed approach.",
-)
-EXCEPTION_REASON = "Vulnerable patient: carer unwell on the day, rebooked by phone."
-HOUR = datetime.timedelta(hours=1)
+# The step that opens an episode, as care.actions.open_episode writes it.
+OPENING = lifecycle.transition("refer", lifecycle.NOT_OPEN)
 
 
-def refer_episode(ctx, person, when, *, group, service, previous=None):
-    """Referral, episode and everything after it. Returns (episode id, discharged_at or None)."""
-    referral = referral_to_service(
-        ctx, person, when, group=group, service=service, previous=previous
-    )
+def refer_episode(ctx, person, when, *, group, service):
+    """Referral, episode and everything after it. Returns when it was discharged, or None."""
+    referral = referral_to_service(ctx, person, when, group=group, service=service)
     run = EpisodeRun(ctx, person, referral, group, service, when)
     run.live()
     run.write()
     ctx.episodes += 1
-    return run.id, run.discharged_at
+    discharged_on = run.discharged_at.astimezone(LOCAL).date() if run.discharged_at else None
+    person.episodes.append(
+        (
+            run.id,
+            PreviousEpisode(
+                referred_on=when.astimezone(LOCAL).date(),
+                discharged_on=discharged_on,
+                body_part=referral["body_part"],
+                outcome=run.discharge_reason or run.state,
+            ),
+        )
+    )
+    return run.discharged_at
 
 
 class EpisodeRun:
@@ -86,8 +65,8 @@ class EpisodeRun:
         self.service = service
         self.referred_at = when
         self.id = ctx.ids.take(Episode)
-        self.state = lifecycle.AWAITING_TRIAGE
-        self.clock_started_on = when.astimezone(ctx.now.tzinfo).date()
+        self.state = OPENING.target
+        self.clock_started_on = when.astimezone(LOCAL).date()
         self.lead = self.rng.choice(service.ttp_ids)
         self.lead_clinician = None
         self.discharged_at = None
@@ -195,9 +174,9 @@ class EpisodeRun:
             {
                 "id": ctx.ids.take(EpisodeTransition),
                 "episode_id": self.id,
-                "name": "refer",
-                "from_state": "",
-                "to_state": lifecycle.AWAITING_TRIAGE,
+                "name": OPENING.name,
+                "from_state": OPENING.source,
+                "to_state": OPENING.target,
                 "by_id": gp,
                 "at": self.referred_at,
                 "reason": "",
@@ -214,7 +193,7 @@ class EpisodeRun:
         attended = self.first_assessment()
         if attended is None:
             return
-        self.triage(attended)
+        triage(self, attended)
 
     def first_assessment(self):
         """Book, and rebook after a DNA or cancellation, until the person is seen. Returns the
@@ -252,13 +231,15 @@ class EpisodeRun:
                 dnas_to_come -= 1
                 missed += 1
                 self.appointment("first_assessment", starts_at, booked_at, "did_not_attend")
-                if missed >= self.service_dna_limit():
+                if propose_discharge(
+                    first_appointment_dnas=missed, dnas_after_treatment_started=0, rules=RULES
+                ):
                     self.move("propose_discharge_before_treatment", starts_at + HOUR, by=self.lead)
                     confirm = ctx.later(starts_at, *d.CONFIRM_DNA_DISCHARGE_DAYS)
                     if self.happened(confirm):
                         self.discharge("confirm_discharge", confirm, "did_not_attend")
                     return None
-                self.clock_started_on = starts_at.astimezone(ctx.now.tzinfo).date()
+                self.clock_started_on = starts_at.astimezone(LOCAL).date()
                 self.move(
                     "first_appointment_missed",
                     starts_at + HOUR,
@@ -273,140 +254,9 @@ class EpisodeRun:
             self.attended_at = starts_at
             return starts_at
 
-    def service_dna_limit(self):
-        return 2  # the default ServiceRules.dna_discharge_after; generated services keep it
-
     def wait_days(self):
         rng = self.rng
         if self.referral["priority"] == "urgent":
             return rng.randint(*d.URGENT_WAIT_DAYS)
         median = math.log(d.STANDARD_WAIT_MEDIAN_DAYS)
         return max(1, int(rng.lognormvariate(median, d.STANDARD_WAIT_SIGMA)))
-
-    def triage(self, seen_at):
-        ctx, rng = self.ctx, self.rng
-        decided_at = seen_at + HOUR
-        if self.group == "same_day":
-            outcome = "same_day_discharge"
-        elif self.group == "did_not_attend":
-            outcome = "core_therapy"  # given a follow-up appointment, then did not attend it
-        else:
-            outcome = pick(rng, CARE_CHOICES, CARE_WEIGHTS)
-        planned = None
-        if outcome == "core_therapy":
-            planned = rng.choices(range(1, 9), cum_weights=SESSION_WEIGHTS)[0]
-        self.treatment = outcome
-        ctx.add(
-            TriageDecision,
-            {
-                "id": ctx.ids.take(TriageDecision),
-                "episode_id": self.id,
-                "appointment_id": self.attended_id,
-                "outcome": outcome,
-                "symptom_duration": self.referral["symptom_duration"],
-                "assessment_notes": rng.choice(NOTES),
-                "planned_sessions": planned,
-                "decided_by_id": self.lead,
-                "decided_at": decided_at,
-            },
-        )
-        if outcome == "same_day_discharge":
-            self.discharge("discharge_at_assessment", decided_at, "same_day")
-        elif outcome == "onward_referral":
-            destination = pick(rng, ONWARD, ONWARD_WEIGHTS)
-            ctx.add(
-                OnwardReferral,
-                {
-                    "id": ctx.ids.take(OnwardReferral),
-                    "episode_id": self.id,
-                    "destination": destination,
-                    "reason": ONWARD_REASONS[destination],
-                    "sent_on": decided_at.astimezone(ctx.now.tzinfo).date(),
-                    "recorded_by_id": self.lead,
-                    "recorded_at": decided_at,
-                },
-            )
-            self.discharge("discharge_at_assessment", decided_at, "referred_on")
-        elif outcome == "cppp":
-            self.move("start_treatment", decided_at, by=self.lead)
-            self.cppp(decided_at)
-        else:
-            self.move("start_treatment", decided_at, by=self.lead)
-            self.core_therapy(seen_at, planned)
-
-    def cppp(self, invited_at):
-        ctx, rng = self.ctx, self.rng
-        decided = ctx.later(invited_at, 7, 28)
-        row = {
-            "id": ctx.ids.take(CPPPReferral),
-            "episode_id": self.id,
-            "invited_by_id": self.lead,
-            "invited_at": invited_at,
-            "outcome": "",
-            "decline_reason": "",
-            "outcome_recorded_by_id": None,
-            "outcome_recorded_at": None,
-        }
-        ctx.add(CPPPReferral, row)
-        if not self.happened(decided):
-            return
-        joined = rng.random() < d.CPPP_UPTAKE
-        row.update(
-            outcome="joined" if joined else "declined",
-            decline_reason="" if joined else pick(rng, DECLINE, DECLINE_WEIGHTS),
-            outcome_recorded_by_id=self.lead,
-            outcome_recorded_at=decided,
-        )
-        self.cppp_joined = joined
-        # The programme lasts about three weeks after a wait for a place (invented).
-        ends = ctx.later(decided, 35, 70) if joined else ctx.later(decided, 0, 14)
-        if self.happened(ends):
-            self.discharge("discharge", ends, "treatment_complete" if joined else "patient_choice")
-
-    def core_therapy(self, seen_at, planned):
-        ctx, rng = self.ctx, self.rng
-        to_use = planned
-        if planned > 1 and rng.random() < d.STOPS_EARLY_SHARE:
-            to_use = rng.randint(1, planned - 1)
-        used, last = 0, seen_at
-        while used < to_use:
-            booked_at = last + HOUR
-            starts_at = ctx.working_time(last, rng.randint(*d.SESSION_INTERVAL_DAYS))
-            if not self.happened(starts_at + HOUR):
-                self.appointment("follow_up", starts_at, booked_at)
-                return
-            never_came = self.group == "did_not_attend"
-            if never_came or rng.random() < d.FOLLOW_UP_DNA_RATE:
-                if not never_came and rng.random() < d.FOLLOW_UP_DNA_EXCEPTION_SHARE:
-                    self.appointment(
-                        "follow_up", starts_at, booked_at, "did_not_attend", EXCEPTION_REASON
-                    )
-                    last = starts_at
-                    continue
-                self.appointment("follow_up", starts_at, booked_at, "did_not_attend")
-                self.move("propose_discharge_in_treatment", starts_at + HOUR, by=self.lead)
-                confirm = ctx.later(starts_at, *d.CONFIRM_DNA_DISCHARGE_DAYS)
-                if self.happened(confirm):
-                    self.discharge("confirm_discharge", confirm, "did_not_attend")
-                return
-            appointment_id = self.appointment("follow_up", starts_at, booked_at, "attended")
-            used += 1
-            ctx.add(
-                TherapySession,
-                {
-                    "id": ctx.ids.take(TherapySession),
-                    "episode_id": self.id,
-                    "appointment_id": appointment_id,
-                    "number": used,
-                    "components": rng.choice(COMPONENTS),
-                    "notes": "",
-                    "recorded_by_id": self.lead,
-                    "recorded_at": starts_at + HOUR,
-                },
-            )
-            last = starts_at
-        ends = last + datetime.timedelta(hours=2)
-        if self.happened(ends):
-            ended_early = rng.random() < d.PATIENT_CHOICE_SHARE
-            reason = "patient_choice" if ended_early else "treatment_complete"
-            self.discharge("discharge", ends, reason)

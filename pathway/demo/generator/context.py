@@ -11,6 +11,7 @@ LOCAL = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 # Times are kept in UTC (as Django stores them): comparing datetimes with the same tzinfo
 # object is much faster than converting between zones millions of times.
 UTC = datetime.UTC
+HOUR = datetime.timedelta(hours=1)
 
 
 class Ids:

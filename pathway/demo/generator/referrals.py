@@ -18,10 +18,11 @@ from pathway.clinical.red_flags import (
     screen_red_flags,
 )
 from pathway.clinical.referral_rules import recommend
-from pathway.clinical.returners import returner_window_ends
+from pathway.clinical.returners import assess_return
 from pathway.clinical.service_rules import ServiceRules
 from pathway.demo.generator import distributions as d
 from pathway.demo.generator.answers import startback_answers
+from pathway.demo.generator.context import LOCAL
 from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import mobile, person_name, postcode, uuid4
 from pathway.patients.models import Patient
@@ -68,13 +69,16 @@ FLAGS_BY_GROUP = {
 class Person:
     """A generated patient: the row's id and what later referrals need to know about them."""
 
-    __slots__ = ("id", "practice", "date_of_birth", "channel")
+    __slots__ = ("id", "practice", "date_of_birth", "channel", "episodes")
 
     def __init__(self, id, practice, date_of_birth, channel):
         self.id = id
         self.practice = practice
         self.date_of_birth = date_of_birth
         self.channel = channel  # "email", "sms" or None (no consent or no address)
+        # [(episode id, returners.PreviousEpisode)], oldest first: what the GP's assessment
+        # of a later referral finds, and asks the returner rules about.
+        self.episodes = []
 
 
 def new_person(ctx, practice, group, when):
@@ -193,9 +197,9 @@ def _assess(ctx, row, startback_total, urgent):
     return row
 
 
-def referral_to_service(ctx, person, when, *, group, service, previous=None):
-    """A referral that opens an episode; `previous` is (episode id, discharged at) for a
-    returner. Returns the row (already added)."""
+def referral_to_service(ctx, person, when, *, group, service):
+    """A referral that opens an episode (a returner's if the person has been discharged
+    before). Returns the row (already added)."""
     rng = ctx.rng
     mean, sd = d.STARTBACK_BY_GROUP[group]
     total = int(round(min(max(rng.gauss(mean, sd), 0), 9)))
@@ -211,24 +215,34 @@ def referral_to_service(ctx, person, when, *, group, service, previous=None):
         _judge_red_flags(row, {flag_rng.choice(flags)}, NOT_SUSPECTED, NOT_SUSPECTED_REASON)
     if row["startback_risk"] == "low":
         row["low_risk_referral_reason"] = LOW_RISK_REASON
-    if previous is not None:
-        episode_id, discharged_at = previous
-        days = (when.date() - discharged_at.date()).days
-        row.update(
-            recurrence=True,
-            previous_episode_id=episode_id,
-            days_since_previous_discharge=days,
-            return_kind="new_symptoms"
-            if rng.random() < d.RETURN_NEW_SYMPTOMS_SHARE
-            else "persisting",
-            return_justification=RETURN_JUSTIFICATION
-            if when.date()
-            <= returner_window_ends(discharged_at.date(), RULES.returner_window_months)
-            else "",
-        )
+    if person.episodes:
+        _record_return(rng, row, person, when)
     ctx.add(Referral, row)
     ctx.referrals += 1
     return row
+
+
+def _record_return(rng, row, person, when):
+    """The returner fields, as the referral action records what returners.assess_return says
+    of the person's earlier episodes (a justification only where it is needed: the same body
+    part, within the window)."""
+    returner = assess_return(
+        [episode for _, episode in person.episodes],
+        when.astimezone(LOCAL).date(),
+        row["body_part"],
+        RULES,
+    )
+    if not returner.is_returner:
+        return
+    row.update(
+        recurrence=True,
+        previous_episode_id=next(
+            pk for pk, episode in person.episodes if episode is returner.last_episode
+        ),
+        days_since_previous_discharge=returner.days_since_discharge,
+        return_kind="new_symptoms" if rng.random() < d.RETURN_NEW_SYMPTOMS_SHARE else "persisting",
+        return_justification=RETURN_JUSTIFICATION if returner.needs_justification else "",
+    )
 
 
 def referral_ending_at_gp(ctx, person, when, outcome):

@@ -12,6 +12,10 @@ from django.utils import timezone
 
 from pathway.accounts.actions import SetUpLinkNotSent, send_set_up_link
 from pathway.accounts.models import User
+from pathway.audit.context import Actor, AuditContext, Channel
+
+COMMAND_ACTOR = Actor(kind="command", name="manage.py send_mfa_set_up_link")
+COMMAND_CONTEXT = AuditContext(channel=Channel.COMMAND)
 
 
 class Command(BaseCommand):
@@ -28,7 +32,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"There is no user called {username}.")
         try:
-            link = send_set_up_link(user=user, by=None)
+            link = send_set_up_link(user=user, by=COMMAND_ACTOR, context=COMMAND_CONTEXT)
         except SetUpLinkNotSent as refused:
             raise CommandError(str(refused)) from refused
         expires = timezone.localtime(link.expires_at)

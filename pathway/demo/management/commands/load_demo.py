@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathway.accounts.models import Role, User
+from pathway.audit.context import DEMO_CONTEXT
 from pathway.care.actions import discharge_episode, record_cppp_outcome
 from pathway.demo import care as demo
 from pathway.demo.generator import DEMO_NHS_PREFIX, attach_region, generate
@@ -135,8 +136,8 @@ class Command(BaseCommand):
             risk="high",
             days_ago=3,
             answers={
-                "urgency_severe_sleep_disturbance": "yes",
-                "red_flag_new_onset_over_50_or_under_20": "yes",
+                "urgency_severe_sleep_disturbance": True,
+                "red_flag_new_onset_over_50_or_under_20": True,
                 "red_flag_judgement": "not_suspected",
                 "red_flag_judgement_reason": "Started after lifting a wardrobe; mechanical pattern "
                 "on examination; no weight loss, no history of cancer, systemically well.",
@@ -181,10 +182,12 @@ class Command(BaseCommand):
         )
         mia = send("Mia", risk="high", days_ago=70).episode
         demo.assess_and_triage(mia, ttp, days=-60, outcome="cppp")
-        record_cppp_outcome(episode=mia, outcome="joined", by=ttp)
+        record_cppp_outcome(context=DEMO_CONTEXT, episode=mia, outcome="joined", by=ttp)
         noah = send("Noah", risk="high", days_ago=65).episode
         demo.assess_and_triage(noah, ttp, days=-55, outcome="cppp")
-        record_cppp_outcome(episode=noah, outcome="declined", decline_reason="work", by=ttp)
+        record_cppp_outcome(
+            context=DEMO_CONTEXT, episode=noah, outcome="declined", decline_reason="work", by=ttp
+        )
         gina = send("Gina", risk="medium", days_ago=200).episode
         demo.assess_and_triage(gina, ttp, days=-190, outcome="core_therapy")
         demo.questionnaires(
@@ -201,7 +204,7 @@ class Command(BaseCommand):
         )
         demo.therapy_sessions(gina, ttp, days=[-180, -170, -160])
         # Discharge opens the discharge questionnaires' window; then it all moves 120 days back.
-        discharge_episode(episode=gina, reason="treatment_complete", by=ttp)
+        discharge_episode(context=DEMO_CONTEXT, episode=gina, reason="treatment_complete", by=ttp)
         demo.questionnaires(
             gina,
             ttp,
@@ -214,13 +217,16 @@ class Command(BaseCommand):
             phq9=[0, 1, 0, 1, 0, 1, 0, 0, 0],
         )
         demo.move_discharge_back(gina, days=120)
+        # Gina Green stays discharged (120 days ago, no open episode), so the README's
+        # returner walk-through can refer her again. Kira, discharged at her assessment 50
+        # days ago, is back with new symptoms: the TTP's returner.
         send(
-            "Gina",
+            "Kira",
             risk="medium",
             days_ago=0,
             answers={
-                "return_kind": "persisting",
-                "return_justification": "Pain returned after stopping the exercise programme",
+                "return_kind": "new_symptoms",
+                "return_justification": "New pain down the left leg after a fall last week",
             },
         )
         cohort = [
@@ -243,15 +249,15 @@ class Command(BaseCommand):
             gp=gp, ttp=ttp, service=tyneside, patients=cohort, rng=random.Random(2026)
         )
         send("Harry", risk="low", answers={"decision": "discharge_with_advice"}, days_ago=7)
-        send("Isla", answers={"red_flag_bilateral_sciatica": "yes"}, days_ago=2)
+        send("Isla", answers={"red_flag_bilateral_sciatica": True}, days_ago=2)
         # A past history of cancer: the GP suspects serious pathology, as the template
         # recommends, and sends her on the suspected-cancer pathway instead.
         send(
             "Pam",
-            answers={"red_flag_history_of_cancer": "yes", "red_flag_judgement": "suspected"},
+            answers={"red_flag_history_of_cancer": True, "red_flag_judgement": "suspected"},
             days_ago=4,
         )
-        send("Jack", answers={"exclusion_housebound": "yes"}, days_ago=5)
+        send("Jack", answers={"exclusion_housebound": True}, days_ago=5)
         send(
             "Dev",
             gp=User.objects.get(username="gp.other"),

@@ -12,7 +12,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from pathway.care.retention import retention_review
+from pathway.reports.retention import retention_review
 
 DRY_RUN = "DRY RUN: nothing has been changed or destroyed."
 
