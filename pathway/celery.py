@@ -24,6 +24,12 @@ app.conf.beat_schedule = {
         "task": "pathway.messaging.tasks.sweep_outbox",
         "schedule": settings.SWEEP_INTERVAL_SECONDS,
     },
+    # Questionnaire time points open and close by the clock, and a duty clinician's alert email
+    # that did not go is sent. A doubled run finds nothing left to move.
+    "sweep-questionnaires": {
+        "task": "pathway.proms.tasks.sweep_questionnaires",
+        "schedule": settings.SWEEP_INTERVAL_SECONDS,
+    },
     # The outcomes page serves these summaries and says when they were computed. Each scope is
     # one row replaced in place, so a late or doubled run is harmless.
     "refresh-outcome-summaries": {

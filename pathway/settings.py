@@ -174,7 +174,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Seconds between outbox sweeps by the beat (pathway/celery.py); tests of faults shorten it.
+# Seconds between the beat's sweeps of the outbox and of the questionnaires (pathway/celery.py);
+# tests of faults shorten it.
 SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "60"))
 # Seconds between the beat's heartbeats (pathway/celery.py). /health reports "degraded" when the
 # last one is older than HEARTBEAT_MARGIN of these intervals (pathway/core/health.py).

@@ -8,16 +8,16 @@ from pathway.referrals import views as referral_views
 admin.site.site_header = "Back pain pathway administration"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("health", core_views.health, name="health"),
     path("advice/back-and-neck-pain/", referral_views.advice, name="advice"),
     *auth_urlpatterns,
     path("", include("pathway.accounts.urls")),
     path("gp/", include("pathway.referrals.urls")),
+    path("ttp/alerts/", include("pathway.proms.alert_urls")),
     path("ttp/", include("pathway.care.urls")),
     path("manager/", include("pathway.reports.urls")),
     path("patients/", include("pathway.care.history_urls")),
-    path("audit/", include("pathway.audit.urls")),
+    path("audit/", include("pathway.patients.audit_urls")),
     path("q/", include("pathway.proms.patient_urls")),
     path("admin/", admin.site.urls),
 ]

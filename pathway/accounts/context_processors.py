@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from pathway.accounts.navigation import navigation_for
-from pathway.accounts.second_factor import needs_second_factor
+from pathway.core.permissions import needs_second_factor
 
 
 def navigation(request):

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from pathway.accounts import second_factor, sessions
+from pathway.accounts import sessions
+from pathway.core.permissions import needs_second_factor
 
 # Pages someone who has given their password but not yet their code may open. Everything
 # else is refused until they do (deny by default, so a new staff page is covered at once).
@@ -89,6 +90,6 @@ class SecondFactorMiddleware:
             return None
         if OPEN_NAMESPACES.intersection(match.namespaces):
             return None
-        if not second_factor.needs_second_factor(request):
+        if not needs_second_factor(request):
             return None
         return _redirect(request, reverse("accounts:second_factor"), with_next=True)

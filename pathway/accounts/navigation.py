@@ -10,7 +10,7 @@ NAVIGATION = {
     Role.TTP: [
         ("Caseload", "care:caseload"),
         ("Triage queue", "care:triage_queue"),
-        ("Safety alerts", "care:alerts"),
+        ("Safety alerts", "safety_alerts:list"),
     ],
     Role.MANAGER: [
         ("Dashboard", "reports:dashboard"),

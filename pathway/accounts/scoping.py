@@ -14,8 +14,18 @@ class ScopedQuerySet(models.QuerySet):
     # kind of organisation -> lookup from this model to that organisation's id.
     # A kind that is missing sees nothing of this model.
     scope_lookups: dict[str, str] = {}
+    # Or a foreign key (say "episode"): this model is scoped as the rows it points to, whose
+    # lookups are read through the relation when asked for, so this model's app need not
+    # import that model's (an app lower in the layers: docs/architecture.md).
+    scope_through: str | None = None
     # Lookups that cross a to-many relation need distinct() so a row is not repeated.
     scope_needs_distinct = False
+
+    def scope_lookups_by_kind(self):
+        if self.scope_through is None:
+            return self.scope_lookups
+        related = self.model._meta.get_field(self.scope_through).related_model
+        return through(self.scope_through, related._default_manager.all().scope_lookups_by_kind())
 
     def visible_to(self, user):
         if not user.is_authenticated or not user.is_active:
@@ -23,7 +33,7 @@ class ScopedQuerySet(models.QuerySet):
         kind, organisation_id = user.organisation_scope()
         if kind == "all" and user.effective_role == Role.ADMINISTRATOR:
             return self.all()
-        lookup = self.scope_lookups.get(kind)
+        lookup = self.scope_lookups_by_kind().get(kind)
         if lookup is None:
             return self.none()
         rows = self.filter(**{lookup: organisation_id})

@@ -1,7 +1,8 @@
 """Two-step verification: a 6-digit code from an authenticator app (TOTP, via django-otp).
 
 Signing in with a password is the first step. A member of staff then has to give a code when
-they have set up an app, or, when MFA_REQUIRED is on, always. Until they do, the middleware
+they have set up an app, or, when MFA_REQUIRED is on, always: `needs_second_factor` in
+pathway/core/permissions.py, which every staff page asks. Until they do, the middleware
 (pathway/accounts/middleware.py) lets them reach only the code and set-up pages, sign out and
 the public pages. With MFA_REQUIRED on, someone without an app sets one up only with a set-up
 link from their administrator (pathway/accounts/set_up_links.py): the password alone never
@@ -11,30 +12,14 @@ shows a secret.
 from base64 import b32encode
 
 import segno
-from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from pathway.accounts.sessions import end_sessions_of
 
-# Set when they sign in, so the check on every request needs no query.
-HAS_AUTHENTICATOR = "accounts_has_authenticator"
 PENDING_SET_UP = "accounts_pending_authenticator"
 AUTHENTICATOR_NAME = "Authenticator app"
-
-
-def is_verified(user):
-    # Right after login() request.user is the bare model, without django-otp's is_verified().
-    verified = getattr(user, "is_verified", None)
-    return bool(verified and verified())
-
-
-def needs_second_factor(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or is_verified(user):
-        return False
-    return settings.MFA_REQUIRED or request.session.get(HAS_AUTHENTICATOR, False)
 
 
 def has_authenticator(user):

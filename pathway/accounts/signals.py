@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from pathway.accounts import second_factor, sessions
 from pathway.accounts.models import User
+from pathway.core.permissions import HAS_AUTHENTICATOR
 
 
 @receiver(user_logged_in)
@@ -17,7 +18,7 @@ def start_session_bookkeeping(sender, request, user, **kwargs):
     now = int(time.time())
     request.session[sessions.SIGNED_IN_AT] = now
     request.session[sessions.LAST_SEEN_AT] = now
-    request.session[second_factor.HAS_AUTHENTICATOR] = second_factor.has_authenticator(user)
+    request.session[HAS_AUTHENTICATOR] = second_factor.has_authenticator(user)
     if request.session.session_key is None:
         request.session.save()
     sessions.record_signed_in_session(user=user, session_key=request.session.session_key)

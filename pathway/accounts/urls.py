@@ -18,8 +18,10 @@ urlpatterns = [
     path("account/authenticator/link/<str:token>/", views.open_set_up_link, name="set_up_link"),
 ]
 
-# Django's auth views reverse these names without a namespace, so they live at the top level.
+# Django's auth views reverse these names without a namespace, so they live at the top level
+# (LOGIN_REDIRECT_URL is "home").
 auth_urlpatterns = [
+    path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.ChangePasswordView.as_view(), name="password_change"),

@@ -15,8 +15,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pathway.accounts import actions, forms, second_factor, sessions, set_up_links
 from pathway.accounts.models import AuthenticatorSetUpLink, Role
+from pathway.accounts.navigation import home_url_name
 from pathway.audit.context import web_context
-from pathway.core.permissions import role_required
+from pathway.core.permissions import (
+    HAS_AUTHENTICATOR,
+    is_verified,
+    needs_second_factor,
+    role_required,
+)
+
+
+@login_required
+def home(request):
+    """Where each role lands after signing in (LOGIN_REDIRECT_URL)."""
+    return redirect(home_url_name(request.user))
 
 
 class SignInView(auth_views.LoginView):
@@ -25,7 +37,7 @@ class SignInView(auth_views.LoginView):
 
     def get_success_url(self):
         url = super().get_success_url()
-        if second_factor.needs_second_factor(self.request):
+        if needs_second_factor(self.request):
             return _with_next(reverse("accounts:second_factor"), url)
         if second_factor.pending_set_up(self.request.session):
             # They opened a set-up link before signing in (MFA optional: no code is owed).
@@ -78,7 +90,7 @@ def _next_url(request):
 def second_factor_code(request):
     """The second step: the code from their authenticator app."""
     user = request.user
-    if second_factor.is_verified(user):
+    if is_verified(user):
         return redirect(_next_url(request))
     device = second_factor.confirmed_authenticator(user)
     if device is None:
@@ -87,7 +99,7 @@ def second_factor_code(request):
                 _with_next(reverse("accounts:set_up_authenticator"), _next_url(request))
             )
         # Their app was reset by an administrator while they were signed in.
-        request.session[second_factor.HAS_AUTHENTICATOR] = False
+        request.session[HAS_AUTHENTICATOR] = False
         return redirect(_next_url(request))
 
     form = forms.AuthenticatorCodeForm(request.POST or None, device=device)
@@ -156,7 +168,7 @@ def set_up_authenticator(request):
     """
     user = request.user
     if second_factor.has_authenticator(user):
-        if second_factor.is_verified(user):
+        if is_verified(user):
             messages.info(request, "Two-step verification is already set up for your account.")
             return redirect("accounts:account")
         # Someone with only the password must not swap the app for their own.
@@ -183,7 +195,7 @@ def set_up_authenticator(request):
             second_factor.end_set_up(request.session)
             django_otp.login(request, device)
             sessions.renew_session_key(request)
-            request.session[second_factor.HAS_AUTHENTICATOR] = True
+            request.session[HAS_AUTHENTICATOR] = True
             messages.success(request, "Two-step verification is set up.")
             return redirect(_next_url(request))
     return render(

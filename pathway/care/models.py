@@ -221,6 +221,10 @@ class Appointment(models.Model):
     def ends_at(self):
         return self.starts_at + datetime.timedelta(minutes=self.length_minutes)
 
+    @property
+    def is_first_assessment(self):
+        return self.kind == AppointmentKind.FIRST_ASSESSMENT
+
 
 class TriageDecision(models.Model):
     """The TTP's decision at the first assessment. One per episode, enforced by the database."""

@@ -12,7 +12,7 @@ import datetime
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 
-from pathway.accounts.scoping import ScopedQuerySet, through
+from pathway.accounts.scoping import ScopedQuerySet
 from pathway.care.choices import CANCELLED_OUTCOMES, LONGEST_APPOINTMENT_MINUTES, EpisodeState
 from pathway.core.vocabulary import Priority
 
@@ -75,7 +75,7 @@ class EpisodeQuerySet(ScopedQuerySet):
 
 
 class AppointmentQuerySet(ScopedQuerySet):
-    scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
+    scope_through = "episode"
 
     def booked(self):
         """Appointments whose outcome is not yet recorded."""

@@ -1,15 +1,12 @@
 from django.urls import path
 
-from pathway.care import episode_views, lists, views
-from pathway.proms import views as prom_views
+from pathway.care import episode_views, lists, questionnaire_views
 
 app_name = "care"
 
 urlpatterns = [
     path("", lists.caseload, name="caseload"),
     path("triage/", lists.triage_queue, name="triage_queue"),
-    path("alerts/", views.alerts, name="alerts"),
-    path("alerts/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("episodes/<uuid:public_id>/", episode_views.episode_detail, name="episode"),
     path("episodes/<uuid:public_id>/book/", episode_views.book, name="book"),
     path("episodes/<uuid:public_id>/triage/", episode_views.triage, name="triage"),
@@ -24,12 +21,12 @@ urlpatterns = [
     path("episodes/<uuid:public_id>/reopen/", episode_views.reopen, name="reopen"),
     path(
         "episodes/<uuid:public_id>/questionnaires/",
-        prom_views.record_questionnaires,
+        questionnaire_views.record_questionnaires,
         name="record_questionnaires",
     ),
     path(
         "episodes/<uuid:public_id>/questionnaire-messages/",
-        prom_views.restart_questionnaire_messages,
+        questionnaire_views.restart_questionnaire_messages,
         name="restart_questionnaire_messages",
     ),
     path("appointments/<int:pk>/outcome/", episode_views.appointment_outcome, name="outcome"),

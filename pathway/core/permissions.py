@@ -1,12 +1,30 @@
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from pathway.accounts.second_factor import needs_second_factor
+# Whether the person has an authenticator app, kept in the session by pathway.accounts when they
+# sign in or set one up, so the check on every request needs no query.
+HAS_AUTHENTICATOR = "accounts_has_authenticator"
+
+
+def is_verified(user):
+    # Right after login() request.user is the bare model, without django-otp's is_verified().
+    verified = getattr(user, "is_verified", None)
+    return bool(verified and verified())
+
+
+def needs_second_factor(request):
+    """This session still owes the second step of signing in (pathway.accounts.second_factor):
+    a code from an authenticator app."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or is_verified(user):
+        return False
+    return settings.MFA_REQUIRED or request.session.get(HAS_AUTHENTICATOR, False)
 
 
 def role_required(*roles):

@@ -1,10 +1,7 @@
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from pathway.accounts.navigation import home_url_name
 from pathway.core import health as health_checks
 
 
@@ -29,8 +26,3 @@ def health(request):
     # Anything but "ok" is 503, as it was for a broker that does not answer: an uptime monitor
     # that reads only the status code still sees that messages are not going out.
     return JsonResponse(body, status=200 if status == "ok" else 503)
-
-
-@login_required
-def home(request):
-    return redirect(home_url_name(request.user))

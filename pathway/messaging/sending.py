@@ -35,14 +35,12 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from pathway.messaging import renderers
 from pathway.messaging.actions import channels_for
-from pathway.messaging.models import Channel, MessageKind, MessageState, OutboundMessage
+from pathway.messaging.models import Channel, MessageState, OutboundMessage
 from pathway.messaging.providers import DeliveryFailed, send_email, send_sms, sms_accepted_at
-from pathway.proms.links import create_link, link_url, usable_timepoint
 
 logger = logging.getLogger(__name__)
-
-PROM_KINDS = {MessageKind.PROM_INVITATION, MessageKind.PROM_REMINDER}
 
 
 def claim(message_id):
@@ -59,7 +57,7 @@ def claim(message_id):
         return None
     return (
         OutboundMessage.objects.select_related(
-            "patient", "episode__service", "prom_timepoint__episode__patient"
+            "patient", "episode__service", *renderers.related_fields()
         )
         .filter(pk=message_id, claim_token=token)
         .first()
@@ -84,25 +82,17 @@ def still_claimed(message):
 
 
 def reason_not_to_send(message):
-    patient = message.patient
-    if patient.deceased:
+    if message.patient.deceased:
         return "The person has died"
-    if message.kind in PROM_KINDS:
-        if patient.prom_opt_out_at:
-            return "The person opted out"
-        if not usable_timepoint(message.prom_timepoint):
-            return "The questionnaires are no longer open"
-    return None
+    return renderers.renderer_for(message.kind).reason_not_to_send(message)
 
 
 def compose(message):
     """(subject, body): the service's name and a link, never clinical details or identifiers."""
+    renderer = renderers.renderer_for(message.kind)
     service = message.episode.service
-    context = {"service": service, "message": message, "url": None}
-    if message.kind in PROM_KINDS:
-        token, _ = create_link(timepoint=message.prom_timepoint)
-        context["url"] = link_url(token)
-    body = render_to_string(f"messaging/{message.kind}.txt", context).strip()
+    context = {"service": service, "message": message, **renderer.context(message)}
+    body = render_to_string(renderer.template, context).strip()
     return f"{service.name}: a message about your care", body
 
 

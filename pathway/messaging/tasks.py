@@ -7,8 +7,6 @@ from django.db import transaction
 
 from pathway.messaging import sending
 from pathway.messaging.publishing import publish_each
-from pathway.proms import alerts, schedule
-from pathway.proms.tasks import email_duty_clinician
 
 SWEEP_BATCH = 5000
 # Messages per queued send task. One broker round trip per message would cap the sweep at a
@@ -32,16 +30,11 @@ def send_messages(message_ids):
 
 @shared_task
 def sweep_outbox(limit=SWEEP_BATCH):
-    """The beat job: open due time points, record non-response, recover stuck sends, and queue
-    every due message. Running it twice at once is harmless: sending claims each row once."""
-    schedule.open_due_timepoints()
-    schedule.record_non_response()
+    """The beat job: recover stuck sends and queue every due message. Running it twice at once
+    is harmless: sending claims each row once."""
     sending.requeue_stuck()
     ids = sending.due_message_ids(limit)
-    unemailed = alerts.unemailed_alert_ids()
     transaction.on_commit(lambda: _queue_sends(ids))
-    # Unsent alerts stay unsent in the database, so the next sweep retries them anyway.
-    transaction.on_commit(lambda: publish_each(email_duty_clinician, unemailed))
     return len(ids)
 
 

@@ -22,7 +22,7 @@ def email_duty_clinician(alert_id):
     address = alert.episode.service.duty_clinician_email
     if not address:
         return "no duty address"
-    url = f"{settings.SITE_URL.rstrip('/')}{reverse('care:alerts')}"
+    url = f"{settings.SITE_URL.rstrip('/')}{reverse('safety_alerts:list')}"
     try:
         send_email(
             to=address,

@@ -6,3 +6,6 @@ class PromsConfig(AppConfig):
 
     def ready(self):
         from pathway.proms import checks  # noqa: F401  (registers the window settings check)
+        from pathway.proms.messages import register_renderers
+
+        register_renderers()

@@ -2,8 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from pathway.accounts.scoping import ScopedQuerySet, through
-from pathway.care.models import EpisodeQuerySet
+from pathway.accounts.scoping import ScopedQuerySet
 
 
 class Timepoint(models.TextChoices):
@@ -23,7 +22,7 @@ class TimepointState(models.TextChoices):
 
 
 class PromTimepointQuerySet(ScopedQuerySet):
-    scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
+    scope_through = "episode"
 
 
 class PromTimepoint(models.Model):
@@ -105,7 +104,7 @@ class ResponseSource(models.TextChoices):
 
 
 class ResponseQuerySet(ScopedQuerySet):
-    scope_lookups = through("episode", EpisodeQuerySet.scope_lookups)
+    scope_through = "episode"
 
     def in_window(self):
         """Only answers given inside their time point's window: what every report counts.
@@ -169,12 +168,12 @@ class QuestionnaireResponse(models.Model):
 
 
 class SafetyAlertQuerySet(ScopedQuerySet):
-    # Alerts are for the service's clinicians and managers only, not the referring practice.
-    scope_lookups = {
-        kind: lookup
-        for kind, lookup in through("episode", EpisodeQuerySet.scope_lookups).items()
-        if kind != "practice"
-    }
+    scope_through = "episode"
+
+    def scope_lookups_by_kind(self):
+        # Alerts are for the service's clinicians and managers only, not the referring practice.
+        lookups = super().scope_lookups_by_kind()
+        return {kind: lookup for kind, lookup in lookups.items() if kind != "practice"}
 
     def open(self):
         return self.filter(acknowledged_at__isnull=True)

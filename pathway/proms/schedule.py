@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from pathway.audit.actions import record_audit_event
 from pathway.audit.models import AuditAction
-from pathway.care.models import AppointmentKind
 from pathway.messaging.actions import channels_for, send_soon
 from pathway.messaging.models import MessageKind, MessageState, OutboundMessage
 from pathway.proms import windows
@@ -150,8 +149,7 @@ def close_baseline(*, episode, at):
 def close_baseline_at_contact(*, episode, appointment):
     """An attended appointment closes the baseline when it is the contact that ends it
     (PROM_BASELINE_CLOSES_AT), at the time the appointment started."""
-    is_first_assessment = appointment.kind == AppointmentKind.FIRST_ASSESSMENT
-    if windows.contact_closes_baseline(is_first_assessment=is_first_assessment):
+    if windows.contact_closes_baseline(is_first_assessment=appointment.is_first_assessment):
         close_baseline(episode=episode, at=min(appointment.starts_at, timezone.now()))
 
 
@@ -225,12 +223,25 @@ def restart_messages(*, patient, by, ip_address=None):
     return len(waiting)
 
 
+def _due_to_open(now):
+    return PromTimepoint.objects.filter(state=TimepointState.SCHEDULED, opens_at__lte=now)
+
+
 def open_due_timepoints(now=None):
     """Scheduled time points whose window has opened are open for answers."""
+    return _due_to_open(now or timezone.now()).update(state=TimepointState.OPEN)
+
+
+def open_if_due(entry, now=None):
+    """One time point, opened if its window has opened: what open_due_timepoints would do at
+    its next run. No query unless the entry in hand is scheduled and due."""
     now = now or timezone.now()
-    return PromTimepoint.objects.filter(state=TimepointState.SCHEDULED, opens_at__lte=now).update(
-        state=TimepointState.OPEN
-    )
+    if entry.state != TimepointState.SCHEDULED or entry.opens_at > now:
+        return
+    if _due_to_open(now).filter(pk=entry.pk).update(state=TimepointState.OPEN):
+        entry.state = TimepointState.OPEN
+    else:  # changed meanwhile (opened by the sweep, or cancelled): take its state as it is
+        entry.refresh_from_db(fields=["state"])
 
 
 def record_non_response(now=None):

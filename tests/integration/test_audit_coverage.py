@@ -108,7 +108,7 @@ PAGES = [
     Page("patients:detail", "gp", "booked.patient", BOOKED),
     Page("care:caseload", "ttp", None, BOOKED),
     Page("care:triage_queue", "ttp", None, WAITING),
-    Page("care:alerts", "ttp", None, WAITING),
+    Page("safety_alerts:list", "ttp", None, WAITING),
     Page("care:episode", "ttp", "booked", BOOKED),
     Page("care:episode", "manager", "booked", BOOKED),
     Page("care:book", "ttp", "booked", BOOKED),
@@ -139,7 +139,7 @@ NO_PERSON_SHOWN = {
     "reports:activity",  # counts only
     "reports:outcomes",  # counts, means and confidence intervals only
     "reports:board_report",  # the same
-    "care:acknowledge",  # POST only: audited by its action, then back to the alert list
+    "safety_alerts:acknowledge",  # POST only: audited by its action, then back to the alert list
     "care:restart_questionnaire_messages",  # POST only: audited by its action, then the episode
 }
 
@@ -194,7 +194,7 @@ def test_every_staff_page_is_in_the_audit_coverage_list():
     resolver = get_resolver()
     names = {
         f"{namespace}:{name}"
-        for namespace in ("referrals", "care", "patients", "reports", "audit")
+        for namespace in ("referrals", "care", "safety_alerts", "patients", "reports", "audit")
         for name in resolver.namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from pathway.audit.actions import record_audit_event
 from pathway.audit.models import AuditAction, AuditEvent
-from pathway.audit.views import PAGE_SIZE
 from pathway.demo.referrals import refer
+from pathway.patients.audit_views import PAGE_SIZE
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

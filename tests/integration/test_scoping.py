@@ -93,9 +93,17 @@ def test_database_refuses_a_gp_without_a_practice(db):
 
 def test_related_models_are_scoped_through_their_episode():
     from pathway.accounts.scoping import through
-    from pathway.care.models import AppointmentQuerySet, EpisodeQuerySet
+    from pathway.care.models import Appointment, Episode
+    from pathway.proms.models import PromTimepoint, QuestionnaireResponse, SafetyAlert
 
+    through_episode = {
+        kind: f"episode__{lookup}" for kind, lookup in Episode.objects.all().scope_lookups.items()
+    }
     assert through("episode", {"service": "service_id"}) == {"service": "episode__service_id"}
-    assert AppointmentQuerySet.scope_lookups == {
-        kind: f"episode__{lookup}" for kind, lookup in EpisodeQuerySet.scope_lookups.items()
+    for model in (Appointment, PromTimepoint, QuestionnaireResponse):
+        assert model.objects.all().scope_lookups_by_kind() == through_episode
+    # Safety alerts are for the service, not the referring practice.
+    assert "practice" in through_episode
+    assert SafetyAlert.objects.all().scope_lookups_by_kind() == {
+        kind: lookup for kind, lookup in through_episode.items() if kind != "practice"
     }

@@ -10,7 +10,7 @@ from pathway.messaging.tasks import sweep_outbox
 
 
 class Command(BaseCommand):
-    help = "Open due questionnaires, record non-response and send (or queue) due messages."
+    help = "Send (or queue) every due message."
 
     def handle(self, *args, **options):
         queued = sweep_outbox.apply().get()

@@ -1,5 +1,6 @@
 """Who has looked at this record? The audit trail of one person, for managers and
-administrators."""
+administrators. Here rather than in pathway.audit, which every app writes to and so imports
+nothing of theirs: this page finds the person (patients) and names roles (accounts)."""
 
 from django.apps import apps
 from django.db import transaction
@@ -7,10 +8,10 @@ from django.shortcuts import render
 
 from pathway.accounts.models import Role
 from pathway.audit.actions import record_request_event
-from pathway.audit.forms import AuditSearchForm
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.clinical import nhs_number
 from pathway.core.permissions import role_required
+from pathway.patients.forms import AuditSearchForm
 from pathway.patients.models import Patient
 
 PAGE_SIZE = 50
@@ -86,4 +87,4 @@ def search(request):
                 paged=before is not None,
                 older_than=events[-1].id if has_older else None,
             )
-    return render(request, "audit/search.html", context)
+    return render(request, "patients/audit_trail.html", context)

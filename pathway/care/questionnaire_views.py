@@ -1,5 +1,6 @@
-"""Questionnaires a TTP records with the person, at baseline or at discharge, inside the time
-point's window (pathway.proms.windows) like the person's own answers."""
+"""Questionnaires a TTP records with the person on an episode, at baseline or at discharge,
+inside the time point's window (pathway.proms.windows) like the person's own answers. The
+episode is care's; the questionnaires are recorded by pathway.proms.actions."""
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -140,7 +141,7 @@ def record_questionnaires(request, public_id):
         "all_recorded": all(section.recorded for section in form.sections),
         "closed_reason": _closed_reason(episode, timepoint),
     }
-    return render(request, "proms/record.html", context)
+    return render(request, "care/record_questionnaires.html", context)
 
 
 @require_POST

@@ -1,3 +1,5 @@
+"""The service's safety alerts, for its TTPs: the list, and acknowledging one with a note."""
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +40,7 @@ def alerts(request, form=None, failed_pk=None):
         objects_and_patient_ids=[(alert, alert.episode.patient_id) for alert in open_alerts],
     )
     context = {"alerts": open_alerts, "form": form, "failed_pk": failed_pk}
-    return render(request, "care/alerts.html", context)
+    return render(request, "proms/alerts.html", context)
 
 
 @require_POST
@@ -58,5 +60,5 @@ def acknowledge(request, pk):
             form.add_error("note", str(refusal))
         else:
             messages.success(request, "Alert acknowledged.")
-            return redirect("care:alerts")
+            return redirect("safety_alerts:list")
     return alerts(request, form=form, failed_pk=alert.pk)
