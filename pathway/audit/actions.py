@@ -8,7 +8,7 @@ which read the same two values off the request.
 import contextlib
 import contextvars
 
-from pathway.audit.context import Actor, client_ip, web_context
+from pathway.audit.context import Actor, web_context
 from pathway.audit.models import AuditAction, AuditEvent
 
 # Events of the unit of work under way (see `one_insert`), or None when there is none.
@@ -132,21 +132,3 @@ def record_views(*, request, objects_and_patient_ids):
     return record_request_events(
         request=request, action=AuditAction.VIEW, objects_and_patient_ids=objects_and_patient_ids
     )
-
-
-def record_audit_event(*, user, action, obj, patient=None, ip_address=None):
-    """Transitional: the callers still passing an address are moved to record_event."""
-    from pathway.audit.context import AuditContext, Channel
-
-    return record_event(
-        by=user,
-        context=AuditContext(
-            channel=Channel.WEB if ip_address else Channel.TASK, ip_address=ip_address
-        ),
-        action=action,
-        obj=obj,
-        patient=patient,
-    )
-
-
-__all__ = ["client_ip"]

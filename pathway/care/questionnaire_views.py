@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import client_ip, record_view
+from pathway.audit.actions import record_view
+from pathway.audit.context import web_context
 from pathway.care.models import Episode
 from pathway.clinical import InvalidAnswers, nhs_number
 from pathway.core.permissions import role_required
@@ -84,7 +85,7 @@ def _save(request, episode, timepoint, form):
                             answers=answers,
                             source=ResponseSource.CLINICIAN,
                             by=request.user,
-                            ip_address=client_ip(request),
+                            context=web_context(request),
                         )
                     )
                 except InvalidAnswers as refusal:
@@ -151,7 +152,7 @@ def restart_questionnaire_messages(request, public_id):
     """The person stopped their questionnaire messages and asks for them again: the stop page
     tells them to ask their clinician."""
     episode = _get_episode_for_user(request, public_id)
-    restart_messages(patient=episode.patient, by=request.user, ip_address=client_ip(request))
+    restart_messages(patient=episode.patient, by=request.user, context=web_context(request))
     messages.success(
         request,
         "Questionnaire messages started again: the person is sent the questionnaires that are "

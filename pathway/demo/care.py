@@ -196,4 +196,5 @@ def _record_all(episode, ttp, timepoint, answers):
             answers=given,
             source="clinician",
             by=ttp,
+            context=DEMO_CONTEXT,
         )

@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from pathway.audit.actions import record_audit_event
+from pathway.audit.actions import record_event
+from pathway.audit.context import PATIENT, staff_user
 from pathway.audit.models import AuditAction
 from pathway.clinical import InvalidAnswers
 from pathway.messaging.models import MessageState, OutboundMessage
@@ -21,9 +22,7 @@ from pathway.proms.windows import accepts_answers, not_open_reason
 
 
 @transaction.atomic
-def record_questionnaire(
-    *, episode, timepoint, instrument, answers, source, by=None, ip_address=None
-):
+def record_questionnaire(*, episode, timepoint, instrument, answers, source, by, context):
     """Score with the clinical core and store answers and scores together.
 
     Only inside the time point's window (pathway.proms.windows), whoever records them: else
@@ -49,14 +48,10 @@ def record_questionnaire(
         score=headline,
         completed_at=timezone.now(),
         source=source,
-        recorded_by=by,
+        recorded_by=staff_user(by),
     )
-    record_audit_event(
-        user=by,
-        action=AuditAction.CREATE,
-        obj=response,
-        patient=episode.patient,
-        ip_address=ip_address,
+    record_event(
+        by=by, context=context, action=AuditAction.CREATE, obj=response, patient=episode.patient
     )
     _complete_if_all_answered(episode, timepoint)
     if scores.get("self_harm_flag"):
@@ -67,7 +62,7 @@ def record_questionnaire(
 
 
 @transaction.atomic
-def acknowledge_alert(*, alert, note, by, ip_address=None):
+def acknowledge_alert(*, alert, note, by, context):
     """A clinician has contacted the person (or tried) and says what happened."""
     alert = (
         SafetyAlert.objects.select_for_update().select_related("episode__patient").get(pk=alert.pk)
@@ -80,12 +75,8 @@ def acknowledge_alert(*, alert, note, by, ip_address=None):
     alert.acknowledged_by = by
     alert.acknowledgement_note = note.strip()
     alert.save()
-    record_audit_event(
-        user=by,
-        action=AuditAction.UPDATE,
-        obj=alert,
-        patient=alert.episode.patient,
-        ip_address=ip_address,
+    record_event(
+        by=by, context=context, action=AuditAction.UPDATE, obj=alert, patient=alert.episode.patient
     )
     return alert
 
@@ -110,7 +101,7 @@ def outstanding_instruments(timepoint):
 
 
 @transaction.atomic
-def record_patient_answers(*, timepoint, instrument, answers, ip_address=None):
+def record_patient_answers(*, timepoint, instrument, answers, context):
     """The person's own answers to one questionnaire, saved at once so they can stop and come
     back. After the last one the time point is completed and its reminders stop.
 
@@ -130,7 +121,8 @@ def record_patient_answers(*, timepoint, instrument, answers, ip_address=None):
         instrument=instrument,
         answers=answers,
         source=ResponseSource.PATIENT,
-        ip_address=ip_address,
+        by=PATIENT,
+        context=context,
     )
 
 

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import client_ip, record_views
+from pathway.audit.actions import record_views
+from pathway.audit.context import web_context
 from pathway.clinical import InvalidAnswers
 from pathway.core.permissions import role_required
 from pathway.proms.actions import AlertAlreadyAcknowledged, acknowledge_alert
@@ -54,7 +55,7 @@ def acknowledge(request, pk):
                 alert=alert,
                 note=form.cleaned_data["note"],
                 by=request.user,
-                ip_address=client_ip(request),
+                context=web_context(request),
             )
         except (AlertAlreadyAcknowledged, InvalidAnswers) as refusal:
             form.add_error("note", str(refusal))

@@ -19,13 +19,13 @@ from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
-from pathway.audit.actions import client_ip
+from pathway.audit.context import PATIENT
 from pathway.clinical import InvalidAnswers
 from pathway.clinical.questionnaires import INSTRUMENTS
 from pathway.proms.actions import TimepointClosed, outstanding_instruments, record_patient_answers
 from pathway.proms.links import CLOSED, USABLE, check_date_of_birth, find_link, link_status
 from pathway.proms.models import GuessKind, PatientLink, QuestionnaireResponse
-from pathway.proms.patient_audit import record_patient_page_view
+from pathway.proms.patient_audit import patient_link_context, record_patient_page_view
 from pathway.proms.patient_forms import DateOfBirthForm, PatientQuestionnaireForm
 from pathway.proms.schedule import opt_out
 from pathway.proms.scoring import score_answers
@@ -194,7 +194,12 @@ def stop(request):
     service = link.timepoint.episode.service
     if request.method == "POST":
         # Audited by the action, as the person's own act from this link.
-        opt_out(patient=link.timepoint.episode.patient, link=link, ip_address=client_ip(request))
+        opt_out(
+            patient=link.timepoint.episode.patient,
+            link=link,
+            by=PATIENT,
+            context=patient_link_context(request),
+        )
         return _render(request, "proms/patient/stopped.html", {"service": service})
     record_patient_page_view(request, link)
     return _render_form_page(request, "proms/patient/stop.html", {"service": service})
@@ -265,7 +270,7 @@ def answer(request, instrument):
                 timepoint=timepoint,
                 instrument=instrument,
                 answers=form.answers(),
-                ip_address=client_ip(request),
+                context=patient_link_context(request),
             )
         except InvalidAnswers as refusal:
             form.add_answers_error(str(refusal))

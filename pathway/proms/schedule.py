@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from pathway.audit.actions import record_audit_event
+from pathway.audit.actions import record_event
 from pathway.audit.models import AuditAction
 from pathway.messaging.actions import channels_for, send_soon
 from pathway.messaging.models import MessageKind, MessageState, OutboundMessage
@@ -174,20 +174,19 @@ def cancel_after_discharge(*, episode):
 
 
 @transaction.atomic
-def opt_out(*, patient, link=None, ip_address=None):
+def opt_out(*, patient, by, context, link=None):
     """No more questionnaire messages for this person, from now. `link`: the person did it
     themselves from this questionnaire link (after confirming their date of birth)."""
     if patient.prom_opt_out_at is None:
         patient.prom_opt_out_at = timezone.now()
         patient.save(update_fields=["prom_opt_out_at"])
-        # No staff user: the person acted themselves. From a link, the event names the act
-        # and the link (the channel); the audit trail has no column for either.
-        record_audit_event(
-            user=None,
+        # From a link, the event names the act and the link the person used.
+        record_event(
+            by=by,
+            context=context,
             action=AuditAction.UPDATE,
             obj=QuestionnaireStop(pk=link.pk) if link else patient,
             patient=patient,
-            ip_address=ip_address,
         )
     OutboundMessage.objects.filter(
         patient=patient,
@@ -197,7 +196,7 @@ def opt_out(*, patient, link=None, ip_address=None):
 
 
 @transaction.atomic
-def restart_messages(*, patient, by, ip_address=None):
+def restart_messages(*, patient, by, context):
     """A clinician starts the person's questionnaire messages again, at the person's request:
     each time point still waiting for answers is sent a new invitation and reminders (the old
     ones were cancelled when the person stopped them). Returns how many time points."""
@@ -207,9 +206,7 @@ def restart_messages(*, patient, by, ip_address=None):
     stopped_at = patient.prom_opt_out_at
     patient.prom_opt_out_at = None
     patient.save(update_fields=["prom_opt_out_at"])
-    record_audit_event(
-        user=by, action=AuditAction.UPDATE, obj=patient, patient=patient, ip_address=ip_address
-    )
+    record_event(by=by, context=context, action=AuditAction.UPDATE, obj=patient, patient=patient)
     now = timezone.now()
     waiting = PromTimepoint.objects.filter(
         episode__patient=patient,

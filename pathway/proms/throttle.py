@@ -16,7 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from pathway.audit.actions import client_ip
+from pathway.audit.context import client_ip
 from pathway.proms.models import GuessCounter, GuessKind
 
 

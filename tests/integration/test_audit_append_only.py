@@ -13,8 +13,9 @@ from django.db import DatabaseError, connection
 from django.urls import reverse
 from psycopg import errors
 
-from pathway.audit.actions import record_audit_event
+from pathway.audit.actions import record_event
 from pathway.audit.models import AuditAction, AuditEvent
+from tests.audit_context import TEST_CONTEXT
 from tests.integration.conftest import owner_sql as _owner_sql
 
 INSERT_EVENT = (
@@ -25,7 +26,9 @@ INSERT_EVENT = (
 
 @pytest.fixture
 def event(transactional_db, patient):
-    return record_audit_event(user=None, action=AuditAction.VIEW, obj=patient, patient=patient)
+    return record_event(
+        by=None, context=TEST_CONTEXT, action=AuditAction.VIEW, obj=patient, patient=patient
+    )
 
 
 @pytest.mark.postgres

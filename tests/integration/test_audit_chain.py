@@ -21,9 +21,11 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import RequestFactory
 
 from pathway.audit import chain
-from pathway.audit.actions import record_audit_event, record_views
+from pathway.audit.actions import record_event, record_views
+from pathway.audit.context import AuditContext, Channel
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.audit.tasks import log_audit_chain_heads
+from tests.audit_context import TEST_CONTEXT
 from tests.integration.conftest import owner_sql
 
 # Stored as written, as NULL, and normalised (IPv6 in its short form): each must hash as stored.
@@ -34,12 +36,14 @@ def _write_events(patient, user=None, count=5):
     """Events one by one, with and without a user and an address, then a list view's bulk
     insert: every way the service writes."""
     events = [
-        record_audit_event(
-            user=user if number % 2 else None,
+        record_event(
+            by=user if number % 2 else None,
+            context=AuditContext(
+                channel=Channel.TEST, ip_address=IP_ADDRESSES[number % len(IP_ADDRESSES)] or None
+            ),
             action=AuditAction.VIEW,
             obj=patient,
             patient=patient,
-            ip_address=IP_ADDRESSES[number % len(IP_ADDRESSES)],
         )
         for number in range(count)
     ]
@@ -307,7 +311,9 @@ def test_an_event_moved_to_a_chain_the_database_never_writes_is_found(trail):
 def test_app_role_cannot_place_an_event_in_history(as_app_role, patient):
     # Whatever chain, position and hash an INSERT names, the trigger puts the row at the end
     # of a chain: the role can add events (as the service does), never place one in the past.
-    record_audit_event(user=None, action=AuditAction.VIEW, obj=patient, patient=patient)
+    record_event(
+        by=None, context=TEST_CONTEXT, action=AuditAction.VIEW, obj=patient, patient=patient
+    )
     first = AuditEvent.objects.get()
     as_app_role.execute(
         "INSERT INTO audit_auditevent (at, role, organisation, action, object_type, object_id, "

@@ -46,6 +46,7 @@ def world(gp, ttp, manager, service):
 
     waiting, booked, discharged = new_episode(), new_episode(), new_episode()
     record_questionnaire(
+        context=TEST_CONTEXT,
         episode=waiting,
         timepoint="baseline",
         instrument="phq9",

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pathway.audit.actions import record_audit_event
+from pathway.audit.actions import record_event
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.demo.referrals import refer
 from pathway.patients.audit_views import PAGE_SIZE
+from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,9 @@ def _main_without_numbers(page):
 
 def _views(patient, user, count):
     return [
-        record_audit_event(user=user, action=AuditAction.VIEW, obj=patient, patient=patient)
+        record_event(
+            by=user, context=TEST_CONTEXT, action=AuditAction.VIEW, obj=patient, patient=patient
+        )
         for _ in range(count)
     ]
 

@@ -108,6 +108,7 @@ def _ids(*episodes):
 
 def _raise_safety_alert(episode, by):
     record_questionnaire(
+        context=TEST_CONTEXT,
         episode=episode,
         timepoint="baseline",
         instrument="phq9",
@@ -419,6 +420,7 @@ def test_caseload_row_shows_next_appointment_sessions_and_questionnaires(client,
     # Recorded at the assessment: the first therapy session then closes the baseline window.
     for instrument, answers in [("pain_nrs", {"pain": 6}), ("gad7", {"items": [1] * 7})]:
         record_questionnaire(
+            context=TEST_CONTEXT,
             episode=episode,
             timepoint="baseline",
             instrument=instrument,

@@ -22,7 +22,9 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
+from pathway.audit.context import PATIENT
 from pathway.messaging.models import Channel, MessageKind, MessageState, OutboundMessage
+from tests.audit_context import TEST_CONTEXT
 from tests.services import subprocess_environment
 from tests.smtp import running_smtp_server
 
@@ -378,7 +380,7 @@ def test_messages_of_person_who_opted_out_are_cancelled_and_not_sent(
     assert len(messages) >= 2  # the invitation and its reminders
     OutboundMessage.objects.filter(pk__in=[m.pk for m in messages]).update(due_at=timezone.now())
 
-    opt_out(patient=patient)
+    opt_out(patient=patient, by=PATIENT, context=TEST_CONTEXT)
 
     assert [deliver(message.pk) for message in messages] == ["not claimed"] * len(messages)
     assert {state_of(message) for message in messages} == {MessageState.CANCELLED}
@@ -394,7 +396,7 @@ def test_stuck_message_of_person_who_opted_out_is_cancelled_when_requeued(
     patient = make_person(practice)
     invitation = invitation_of(make_episode(patient=patient))
     assert claim(invitation.pk) is not None  # a worker took it, then died before sending
-    opt_out(patient=patient)
+    opt_out(patient=patient, by=PATIENT, context=TEST_CONTEXT)
     later = timezone.now() + datetime.timedelta(minutes=settings.MESSAGE_STUCK_MINUTES + 1)
     assert requeue_stuck(now=later) == 1
 

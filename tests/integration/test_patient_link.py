@@ -12,6 +12,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test import Client
 
+from pathway.audit.context import PATIENT
 from pathway.clinical import eq5d
 from pathway.messaging.models import MessageState, OutboundMessage
 from pathway.proms.links import create_link, hash_token
@@ -24,6 +25,7 @@ from pathway.proms.models import (
 )
 from pathway.proms.schedule import open_due_timepoints, opt_out
 from pathway.proms.timepoints import instruments_for
+from tests.audit_context import TEST_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +215,9 @@ def test_failure_pages_are_identical_whatever_the_reason(client, make_episode, s
         "completed": link_where(timepoint_update(state=TimepointState.COMPLETED)),
         "cancelled": link_where(timepoint_update(state=TimepointState.CANCELLED)),
         "locked": link_where(timepoint_update(date_of_birth_failures=limit)),
-        "opted out": link_where(lambda episode, _t: opt_out(patient=episode.patient)),
+        "opted out": link_where(
+            lambda episode, _t: opt_out(patient=episode.patient, by=PATIENT, context=TEST_CONTEXT)
+        ),
     }
     responses = {reason: client.get(f"/q/{token}/") for reason, token in tokens.items()}
     responses["no session"] = Client().get("/q/questionnaire/")

@@ -11,9 +11,11 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from pathway.audit.context import PATIENT
 from pathway.proms.links import create_link
 from pathway.proms.models import GuessCounter, GuessKind, PromTimepoint, TimepointState
 from pathway.proms.schedule import open_due_timepoints, opt_out
+from tests.audit_context import TEST_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +161,9 @@ def test_every_failed_link_gives_the_same_status_and_page(low_limits, make_episo
             lambda _e, timepoint: timepoint.links.update(expires_at=timezone.now())
         ),
         "used": link_where(set_state(TimepointState.COMPLETED)),
-        "stopped": link_where(lambda episode, _t: opt_out(patient=episode.patient)),
+        "stopped": link_where(
+            lambda episode, _t: opt_out(patient=episode.patient, by=PATIENT, context=TEST_CONTEXT)
+        ),
         "locked": link_where(
             lambda _e, timepoint: PromTimepoint.objects.filter(pk=timepoint.pk).update(
                 date_of_birth_failures=5

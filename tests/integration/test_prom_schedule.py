@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from pathway.audit.context import PATIENT
 from pathway.care import actions
 from pathway.messaging import sending
 from pathway.messaging.models import OutboundMessage
@@ -83,7 +84,7 @@ def test_reopening_cancels_the_discharge_and_follow_up_questionnaires(episode, t
 
 
 def test_opting_out_cancels_pending_questionnaire_messages_at_once(episode):
-    schedule.opt_out(patient=episode.patient)
+    schedule.opt_out(patient=episode.patient, by=PATIENT, context=TEST_CONTEXT)
 
     assert episode.patient.prom_opt_out_at is not None
     assert set(prom_messages(episode, "baseline").values_list("state", flat=True)) == {"cancelled"}
@@ -173,6 +174,7 @@ def test_stuck_sending_messages_are_put_back(episode, settings):
 def test_phq9_item_9_alert_is_emailed_to_the_duty_clinician_once(episode, ttp, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     response = record_questionnaire(
+        context=TEST_CONTEXT,
         episode=episode,
         timepoint="baseline",
         instrument="phq9",
@@ -192,6 +194,7 @@ def test_phq9_item_9_alert_is_emailed_to_the_duty_clinician_once(episode, ttp, s
 
 def test_alert_stays_open_until_acknowledged_with_a_note(client, episode, ttp):
     response = record_questionnaire(
+        context=TEST_CONTEXT,
         episode=episode,
         timepoint="baseline",
         instrument="phq9",
@@ -213,13 +216,14 @@ def test_alert_stays_open_until_acknowledged_with_a_note(client, episode, ttp):
     assert (alert.acknowledged_by, alert.acknowledgement_note) == (ttp, "Spoke to them")
     assert episode.patient.full_name not in client.get("/ttp/alerts/").content.decode()
     with pytest.raises(Exception, match="already been acknowledged"):
-        acknowledge_alert(alert=alert, note="again", by=ttp)
+        acknowledge_alert(context=TEST_CONTEXT, alert=alert, note="again", by=ttp)
 
 
 def test_alerts_of_another_service_are_not_found(client, episode, ttp, other_service):
     from tests.factories import TTPFactory
 
     response = record_questionnaire(
+        context=TEST_CONTEXT,
         episode=episode,
         timepoint="baseline",
         instrument="phq9",
@@ -244,6 +248,7 @@ def test_a_full_set_recorded_by_the_clinician_completes_the_time_point(episode, 
     }
     for instrument, given in answers.items():
         record_questionnaire(
+            context=TEST_CONTEXT,
             episode=episode,
             timepoint="baseline",
             instrument=instrument,

@@ -106,6 +106,7 @@ def discharge_same_day(episode, ttp):
 
 def record(episode, timepoint, instrument, answers, by):
     return record_questionnaire(
+        context=TEST_CONTEXT,
         episode=episode,
         timepoint=timepoint,
         instrument=instrument,

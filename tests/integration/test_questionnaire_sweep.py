@@ -14,6 +14,7 @@ from pathway.messaging.models import OutboundMessage
 from pathway.proms import tasks
 from pathway.proms.actions import record_questionnaire
 from pathway.proms.models import SafetyAlert
+from tests.audit_context import TEST_CONTEXT
 from tests.integration.test_prom_schedule import discharged
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,7 @@ def test_the_sweep_emails_the_duty_clinician_about_alerts_whose_email_did_not_go
 ):
     def alert(minutes_ago):
         response = record_questionnaire(
+            context=TEST_CONTEXT,
             episode=make_episode(),
             timepoint="baseline",
             instrument="phq9",

@@ -212,6 +212,7 @@ def items(total, count):
 
 def record(episode, timepoint, instrument, answers, by):
     record_questionnaire(
+        context=TEST_CONTEXT,
         episode=episode,
         timepoint=timepoint,
         instrument=instrument,

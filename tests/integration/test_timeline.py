@@ -60,6 +60,7 @@ def discharged_same_day(episode, ttp):
 def record(episode, timepoint, instrument, answers, by=None):
     source = "clinician" if by else "patient"
     return record_questionnaire(
+        context=TEST_CONTEXT,
         episode=episode,
         timepoint=timepoint,
         instrument=instrument,
