@@ -168,17 +168,11 @@ def set_up_authenticator(request):
     """
     user = request.user
     if second_factor.has_authenticator(user):
-        if is_verified(user):
-            messages.info(request, "Two-step verification is already set up for your account.")
-            return redirect("accounts:account")
-        # Someone with only the password must not swap the app for their own.
-        return redirect(_with_next(reverse("accounts:second_factor"), _next_url(request)))
-
+        return _already_set_up(request, user)
     pending = second_factor.pending_set_up(request.session)
     refused = _no_set_up_allowed(request, pending)
     if refused is not None:
         return refused
-
     if request.method != "POST":
         device = second_factor.device_for_display(user, pending["key"])
         form = forms.AuthenticatorCodeForm(device=device)
@@ -186,28 +180,38 @@ def set_up_authenticator(request):
         device = second_factor.device_being_checked(user, pending["key"])
         form = forms.AuthenticatorCodeForm(request.POST, device=device)
         if form.is_valid():
-            try:
-                actions.confirm_authenticator(
-                    device=device, link_id=pending["link_id"], context=web_context(request)
-                )
-            except set_up_links.LinkRefused as refused:
-                return _refuse_set_up_link(request, refused.reason)
-            second_factor.end_set_up(request.session)
-            django_otp.login(request, device)
-            sessions.renew_session_key(request)
-            request.session[HAS_AUTHENTICATOR] = True
-            messages.success(request, "Two-step verification is set up.")
-            return redirect(_next_url(request))
-    return render(
-        request,
-        "accounts/set_up_authenticator.html",
-        {
-            "form": form,
-            "next": _next_url(request),
-            "qr_code": second_factor.qr_code_data_uri(device),
-            "secret": second_factor.secret_for_typing(device),
-        },
-    )
+            return _turn_on(request, device, pending)
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "qr_code": second_factor.qr_code_data_uri(device),
+        "secret": second_factor.secret_for_typing(device),
+    }
+    return render(request, "accounts/set_up_authenticator.html", context)
+
+
+def _already_set_up(request, user):
+    if is_verified(user):
+        messages.info(request, "Two-step verification is already set up for your account.")
+        return redirect("accounts:account")
+    # Someone with only the password must not swap the app for their own.
+    return redirect(_with_next(reverse("accounts:second_factor"), _next_url(request)))
+
+
+def _turn_on(request, device, pending):
+    """The code was right: turn the app on, and sign this session in with it."""
+    try:
+        actions.confirm_authenticator(
+            device=device, link_id=pending["link_id"], context=web_context(request)
+        )
+    except set_up_links.LinkRefused as refused:
+        return _refuse_set_up_link(request, refused.reason)
+    second_factor.end_set_up(request.session)
+    django_otp.login(request, device)
+    sessions.renew_session_key(request)
+    request.session[HAS_AUTHENTICATOR] = True
+    messages.success(request, "Two-step verification is set up.")
+    return redirect(_next_url(request))
 
 
 def _no_set_up_allowed(request, pending):

@@ -110,6 +110,13 @@ def _save(request, episode, timepoint, form):
     return saved
 
 
+def _say_what_was_recorded(request, timepoint, form, saved):
+    if any(response.scores.get("self_harm_flag") for response in saved):
+        messages.warning(request, SAFETY_WARNING)
+    names = ", ".join(form.short_name(response.instrument) for response in saved)
+    messages.success(request, f"{timepoint.label} questionnaires recorded: {names}")
+
+
 @role_required(Role.TTP)
 @transaction.atomic
 def record_questionnaires(request, public_id):
@@ -124,10 +131,7 @@ def record_questionnaires(request, public_id):
     if request.method == "POST" and form.is_valid():
         saved = _save(request, episode, timepoint, form)
         if saved is not None:
-            if any(response.scores.get("self_harm_flag") for response in saved):
-                messages.warning(request, SAFETY_WARNING)
-            names = ", ".join(form.short_name(response.instrument) for response in saved)
-            messages.success(request, f"{timepoint.label} questionnaires recorded: {names}")
+            _say_what_was_recorded(request, timepoint, form, saved)
             return redirect("care:episode", public_id=episode.public_id)
         # What is recorded may have changed under us: show it as it is now.
         form.refresh_recorded(_recorded(episode, timepoint))

@@ -68,23 +68,25 @@ def search(request):
         number = form.cleaned_data["nhs_number"]
         context["nhs_number"] = nhs_number.format(number)
         patient = Patient.objects.visible_to(request.user).filter(nhs_number=number).first()
-        if patient is None:
-            context["not_found"] = True
-        else:
-            before = _before(request)
-            events, has_older = _page_of_events(patient, before=before)
-            # Reading the trail is itself a read of the person's record.
-            record_request_event(
-                request=request,
-                action=AuditAction.VIEW,
-                obj=patient,
-                patient=patient,
-                object_type=TRAIL_OBJECT_TYPE,
-            )
-            context.update(
-                patient=patient,
-                rows=[_row(event) for event in events],
-                paged=before is not None,
-                older_than=events[-1].id if has_older else None,
-            )
+        context.update(_trail(request, patient) if patient else {"not_found": True})
     return render(request, "patients/audit_trail.html", context)
+
+
+def _trail(request, patient):
+    """A page of the person's events, newest first; reading it is itself a read of their
+    record."""
+    before = _before(request)
+    events, has_older = _page_of_events(patient, before=before)
+    record_request_event(
+        request=request,
+        action=AuditAction.VIEW,
+        obj=patient,
+        patient=patient,
+        object_type=TRAIL_OBJECT_TYPE,
+    )
+    return {
+        "patient": patient,
+        "rows": [_row(event) for event in events],
+        "paged": before is not None,
+        "older_than": events[-1].id if has_older else None,
+    }

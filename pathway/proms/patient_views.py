@@ -265,24 +265,37 @@ def answer(request, instrument):
         request.POST if request.method == "POST" else None, instrument=INSTRUMENTS[instrument]
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            record_patient_answers(
-                timepoint=timepoint,
-                instrument=instrument,
-                answers=form.answers(),
-                context=patient_link_context(request),
-            )
-        except InvalidAnswers as refusal:
-            form.add_answers_error(str(refusal))
-        except (TimepointClosed, IntegrityError):
-            # Answered in another tab or window, or the window closed meanwhile (as above).
-            timepoint.refresh_from_db()
-            if link_status(link) == CLOSED:
-                urgent = _flags_self_harm(instrument, form.answers())
-                return _closed(request, unsaved_urgent_answer=urgent)
-            return redirect("proms:questionnaire")
-        else:
-            return redirect("proms:questionnaire")
+        saved = _save_answers(request, link, instrument, form)
+        if saved is not None:
+            return saved
+    return _questionnaire_page(request, link, instrument, form)
+
+
+def _save_answers(request, link, instrument, form):
+    """Where to go once the answers are saved (or cannot be any more); None, with the reason
+    on the form, when they were refused."""
+    timepoint = link.timepoint
+    try:
+        record_patient_answers(
+            timepoint=timepoint,
+            instrument=instrument,
+            answers=form.answers(),
+            context=patient_link_context(request),
+        )
+    except InvalidAnswers as refusal:
+        form.add_answers_error(str(refusal))
+        return None
+    except (TimepointClosed, IntegrityError):
+        # Answered in another tab or window, or the window closed meanwhile (as above).
+        timepoint.refresh_from_db()
+        if link_status(link) == CLOSED:
+            urgent = _flags_self_harm(instrument, form.answers())
+            return _closed(request, unsaved_urgent_answer=urgent)
+    return redirect("proms:questionnaire")
+
+
+def _questionnaire_page(request, link, instrument, form):
+    timepoint = link.timepoint
     codes = instruments_for(timepoint.timepoint)
     context = {
         "form": form,
