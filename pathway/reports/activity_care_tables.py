@@ -5,7 +5,7 @@ pathway.reports.activity_queries; no database here.
 
 from collections import Counter
 
-from pathway.care.models import (
+from pathway.care.choices import (
     AppointmentKind,
     CPPPDeclineReason,
     CPPPOutcome,

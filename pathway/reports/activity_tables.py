@@ -9,8 +9,8 @@ activity_care_tables what the service did with it.
 import datetime
 from collections import Counter
 
-from pathway.care.models import ReturnKind
 from pathway.clinical.stats import mean_ci, proportion
+from pathway.core.vocabulary import ReturnKind
 from pathway.referrals.models import ReferralOutcome
 from pathway.reports import activity_care_tables as care
 from pathway.reports.activity_format import cells, percent, share

@@ -82,9 +82,9 @@ def filtered_episodes(user, scope, filters):
     if "practice" in filters:
         episodes = episodes.filter(referral__practice=filters["practice"])
     if "priority" in filters:
-        episodes = episodes.filter(priority=filters["priority"])
+        episodes = episodes.of_priority(filters["priority"])
     if "risk" in filters:
-        episodes = episodes.filter(referral__startback_risk=filters["risk"])
+        episodes = episodes.at_startback_risk(filters["risk"])
     return episodes
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from pathway.care.models import EpisodeState, Priority
+from pathway.care.choices import EpisodeState
 from pathway.clinical.dates import clamp, is_plausible
 from pathway.clinical.waiting import (
     breach,
@@ -18,6 +18,7 @@ from pathway.clinical.waiting import (
     target_date,
     working_days_between,
 )
+from pathway.core.vocabulary import Priority
 from pathway.reports.calendar import england_bank_holidays
 from pathway.reports.charts import bar_chart
 from pathway.reports.tables import Table
