@@ -15,14 +15,14 @@ from benchmarks.measure import summarise
 
 
 def _waiting_queryset(manager):
-    from pathway.reports import waiting
+    from pathway.reports import waiting_queries
     from pathway.reports.scope import ReportScope, manager_services
 
     services = tuple(manager_services(manager))
     service = services[0] if len(services) == 1 else None
     scope = ReportScope(datetime.date.min, datetime.date.max, service, services)
-    # The page's own list query (waiting._waiting), unfiltered, as the page runs it.
-    return waiting._waiting(waiting._episodes(manager, scope, {}))
+    # The page's own list query (waiting_queries._waiting), unfiltered, as the page runs it.
+    return waiting_queries._waiting(waiting_queries.filtered_episodes(manager, scope, {}))
 
 
 def _timed(function, *, count, warmup):
@@ -55,12 +55,12 @@ def admin_changelist(manager, *, count, warmup):
     from django.urls import clear_url_caches
 
     from pathway.care.models import Episode
-    from pathway.reports import waiting
+    from pathway.reports import waiting_queries
 
     class WaitingListAdmin(admin.ModelAdmin):
         list_display = ("public_id", "state", "priority", "clock_started_on", "service")
         list_select_related = ("patient", "service", "referral__practice")
-        list_per_page = waiting.PAGE_SIZE
+        list_per_page = waiting_queries.PAGE_SIZE
         actions = None
 
         def get_queryset(self, request):
@@ -91,9 +91,9 @@ def bare_sql(manager, *, count, warmup):
     """The page's list query (the first page of rows, in the page's order) through a cursor."""
     from django.db import connection
 
-    from pathway.reports import waiting
+    from pathway.reports import waiting_queries
 
-    queryset = _waiting_queryset(manager)[: waiting.PAGE_SIZE]
+    queryset = _waiting_queryset(manager)[: waiting_queries.PAGE_SIZE]
     sql, params = queryset.query.sql_with_params()
 
     def run():

@@ -33,7 +33,6 @@ from pathway.care.models import (
     TherapySession,
     TriageOutcome,
 )
-from pathway.care.querysets import urgent_first  # noqa: F401 - reports.waiting imports it here
 from pathway.clinical.dates import age_shown
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required

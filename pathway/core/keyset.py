@@ -3,14 +3,19 @@
 A page is the first `size` rows after the last row of the previous page in the list's own
 order, so page 400 costs what page 1 costs (an index range, not a scan of every earlier row),
 and a row added meanwhile never shifts a page. The cursor in the address is the sort key of a
-boundary row, signed so it is opaque and cannot be edited: it holds dates and ids, never
-anything about a person, and the list's own filters still decide what may be seen.
+boundary row, signed so it is opaque and cannot be edited: it holds dates and ids (and the
+row's place in the list, for "51 to 100"), never anything about a person, and the list's own
+filters still decide what may be seen.
+
+`paginate` pages a queryset. A list built in hand-written SQL (the waiting list) uses the same
+cursor and page through `read_cursor`, `sql_beyond`, `sql_order` and `page_of`.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.core import signing
+from django.db import connection
 from django.db.models import Q
 
 SALT = "pathway.keyset"
@@ -29,12 +34,28 @@ class Key:
         return f"-{self.name}" if self.descending != reverse else self.name
 
 
-@dataclass
+@dataclass(frozen=True)
+class Cursor:
+    values: list  # the boundary row's keys
+    direction: str  # "after" (the next page) or "before" (the previous one)
+    position: int  # the boundary row's place in the list, from 1
+
+    @property
+    def before(self):
+        return self.direction == "before"
+
+
+@dataclass(frozen=True)
 class Page:
     rows: list
     next_cursor: str | None
     previous_cursor: str | None
     is_first: bool
+    first_number: int = 1  # the first row's place in the list, from 1
+
+    @property
+    def last_number(self):
+        return self.first_number + len(self.rows) - 1
 
 
 def _encode(value):
@@ -53,24 +74,25 @@ def _decode(value):
     return value
 
 
-def _cursor(row, keys, direction):
+def _cursor(row, keys, direction, position):
     values = [_encode(getattr(row, key.name)) for key in keys]
-    return signing.dumps({"v": values, "d": direction}, salt=SALT, compress=True)
+    return signing.dumps({"v": values, "d": direction, "n": position}, salt=SALT, compress=True)
 
 
 def read_cursor(text, keys):
-    """(values, "after" | "before") from a cursor, or None for no cursor or a bad one."""
+    """The Cursor in `text`, or None for no cursor or a bad one (the first page is shown)."""
     if not text:
         return None
     try:
         data = signing.loads(text, salt=SALT)
         values = [_decode(value) for value in data["v"]]
-        direction = data["d"]
+        direction, position = data["d"], data["n"]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-    if len(values) != len(keys) or direction not in ("after", "before"):
+    valid = direction in ("after", "before") and isinstance(position, int) and position > 0
+    if len(values) != len(keys) or not valid:
         return None
-    return values, direction
+    return Cursor(values, direction, position)
 
 
 def _beyond(keys, values, *, before):
@@ -85,23 +107,78 @@ def _beyond(keys, values, *, before):
     return condition
 
 
-def paginate(queryset, keys, cursor_text, size):
-    """One page of `queryset` (already filtered and annotated with every key) in key order."""
-    cursor = read_cursor(cursor_text, keys)
-    before = cursor is not None and cursor[1] == "before"
-    rows = queryset
-    if cursor is not None:
-        rows = rows.filter(_beyond(keys, cursor[0], before=before))
-    rows = list(rows.order_by(*(key.order_by(reverse=before) for key in keys))[: size + 1])
+def page_of(rows, keys, cursor, size):
+    """The Page from up to `size + 1` rows read beyond `cursor` (None: from the start) in the
+    order it reads: the extra row only says there is more."""
+    before = cursor is not None and cursor.before
     more = len(rows) > size
-    rows = rows[:size]
+    rows = list(rows[:size])
     if before:
         rows.reverse()
     has_next = (more if not before else True) and bool(rows)
     has_previous = (cursor is not None and not before) or (before and more)
+    if cursor is None or (before and not has_previous):
+        first_number = 1
+    elif before:
+        # Rows added meanwhile can make the count run out early; never show a place below 1.
+        first_number = max(cursor.position - len(rows), 1)
+    else:
+        first_number = cursor.position + 1
+    last_number = first_number + len(rows) - 1
     return Page(
         rows=rows,
-        next_cursor=_cursor(rows[-1], keys, "after") if has_next else None,
-        previous_cursor=_cursor(rows[0], keys, "before") if has_previous and rows else None,
+        next_cursor=_cursor(rows[-1], keys, "after", last_number) if has_next else None,
+        previous_cursor=(
+            _cursor(rows[0], keys, "before", first_number) if has_previous and rows else None
+        ),
         is_first=not has_previous,
+        first_number=first_number,
+    )
+
+
+def paginate(queryset, keys, cursor_text, size):
+    """One page of `queryset` (already filtered and annotated with every key) in key order."""
+    cursor = read_cursor(cursor_text, keys)
+    before = cursor is not None and cursor.before
+    rows = queryset
+    if cursor is not None:
+        rows = rows.filter(_beyond(keys, cursor.values, before=before))
+    rows = list(rows.order_by(*(key.order_by(reverse=before) for key in keys))[: size + 1])
+    return page_of(rows, keys, cursor, size)
+
+
+# --- Lists in hand-written SQL ----------------------------------------------------------------
+
+
+def _adapt(value):
+    # As Django adapts a field's value for a lookup (on SQLite dates and datetimes are text
+    # in the stored format); on PostgreSQL they pass through unchanged.
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def sql_beyond(keys, cursor, column):
+    """(SQL condition, params) for the rows beyond `cursor`, as `_beyond` for a queryset;
+    `column(name)` is a key's column in the SQL. Always true without a cursor."""
+    if cursor is None:
+        return "TRUE", []
+    steps, params, equal, equal_params = [], [], [], []
+    for key, value in zip(keys, cursor.values, strict=True):
+        forwards = key.descending == cursor.before
+        step = f"{column(key.name)} {'>' if forwards else '<'} %s"
+        steps.append("(" + " AND ".join([*equal, step]) + ")")
+        params += [*equal_params, _adapt(value)]
+        equal.append(f"{column(key.name)} = %s")
+        equal_params.append(_adapt(value))
+    return "(" + " OR ".join(steps) + ")", params
+
+
+def sql_order(keys, cursor, column):
+    """The ORDER BY list (without the words) that reads beyond `cursor` in its direction."""
+    before = cursor is not None and cursor.before
+    return ", ".join(
+        f"{column(key.name)} {'DESC' if key.descending != before else 'ASC'}" for key in keys
     )

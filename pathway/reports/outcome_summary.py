@@ -12,7 +12,7 @@ from dataclasses import asdict
 from django.conf import settings
 
 from pathway.reports.models import OutcomeSummary
-from pathway.reports.outcome_tables import ChartPoint, LineChart, OutcomeReport, Subgroup
+from pathway.reports.outcome_report import ChartPoint, LineChart, OutcomeReport, Subgroup
 from pathway.reports.tables import Table
 
 

@@ -1,202 +1,32 @@
-"""The outcomes report's tables, computed from plain rows: no database access here.
-
-The view loads each episode's facts and every questionnaire response in scope (a constant
-number of queries); this module groups them and takes every figure from
-`pathway.clinical.stats` (means, intervals, tests, proportions, thresholds), so the page, its
-CSV and any other report share one definition of each statistic.
-
-Groups follow the North of England pathway evaluation:
-- discharge category (its Table 1): *did not attend* is an episode discharged for not
-  attending; *care in the pathway* one triaged to core therapy or the CPPP (and not discharged
-  for not attending); *same-day discharge* one triaged to same-day discharge. Onward referrals,
-  discharges by patient choice and people not yet triaged are in none of the three.
-- change from baseline (its Tables 3-5 and 11) covers care in the pathway, complete cases:
-  people with both time points.
+"""The outcomes report's tables of who was seen and how they did: baseline characteristics by
+discharge category, the Global Subjective Outcome Scale and Friends and Family Test, and how
+well triage works. Computed from plain values (pathway.reports.outcome_facts): no database
+access here. Every figure comes from `pathway.clinical.stats` (means, intervals, tests,
+proportions, thresholds), so the page, its CSV and any other report share one definition of
+each statistic.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 from pathway.clinical import fft, gsos
-from pathway.clinical.referral_rules import SYMPTOM_DURATION_GROUPS
-from pathway.clinical.startback import RISK_LEVELS
 from pathway.clinical.stats import (
     MINIMAL_IMPORTANT_CHANGE,
     compare_means,
     compare_proportions,
     improved,
     mean_ci,
-    paired_change,
-    passes_clinical_threshold,
     proportion,
 )
+from pathway.reports.outcome_facts import (
+    CATEGORIES,
+    DURATIONS,
+    FOLLOW_UPS,
+    RISKS,
+    TEST_NAMES,
+    TRIAGE_DECISIONS,
+)
+from pathway.reports.outcome_format import count_percent, mean_sd, p_value, percent
 from pathway.reports.tables import Table
 
-NOT_CALCULABLE = "–"
-
-CATEGORIES = (
-    ("care", "Care in the pathway"),
-    ("same_day", "Same-day discharge"),
-    ("dna", "Did not attend"),
-)
-TIMEPOINTS = (
-    ("baseline", "Baseline"),
-    ("discharge", "Discharge"),
-    ("month_6", "6 months"),
-    ("month_12", "12 months"),
-)
-FOLLOW_UPS = TIMEPOINTS[1:]
-TIMEPOINT_LABELS = dict(TIMEPOINTS)
-PATHWAYS = (("core_therapy", "Core therapy"), ("cppp", "CPPP"))
-TRIAGE_DECISIONS = (
-    ("same_day_discharge", "Same-day discharge"),
-    ("core_therapy", "Core therapy"),
-    ("cppp", "CPPP"),
-    ("onward_referral", "Onward referral"),
-)
-RISKS = tuple((code, code.capitalize()) for code in RISK_LEVELS)
-DURATIONS = tuple((code, label) for code, label, _upper in SYMPTOM_DURATION_GROUPS)
-TEST_NAMES = {
-    "one_way_anova": "One-way ANOVA",
-    "welch_t_test": "Welch t-test",
-    "chi_square": "Chi-square",
-}
-# Individual improvement (triage table): the two measures the triage question is asked of.
-IMPROVEMENT_MEASURES = ("odi", "pain_nrs")
-
-
-@dataclass(frozen=True)
-class EpisodeFacts:
-    id: int
-    age: int | None
-    sex: str
-    startback_total: int | None
-    startback_risk: str
-    # The TTP's assessment of symptom duration if triaged, else the GP's (a group code).
-    symptom_duration: str
-    triage: str  # a triage decision code, "" before triage
-    discharged: bool
-    discharge_reason: str
-    returned: bool  # a later returner episode points back at this one
-
-    @property
-    def category(self):
-        if self.discharge_reason == "did_not_attend":
-            return "dna"
-        if self.triage in ("core_therapy", "cppp"):
-            return "care"
-        if self.triage == "same_day_discharge":
-            return "same_day"
-        return None
-
-
-@dataclass(frozen=True)
-class Measure:
-    code: str  # a key of MINIMAL_IMPORTANT_CHANGE
-    label: str
-    instrument: str
-    decimals: int
-    lowest: float
-    highest: float
-
-    @property
-    def threshold(self):
-        mic = MINIMAL_IMPORTANT_CHANGE[self.code]
-        if mic.group_percent_of_baseline is not None:
-            return f"{mic.group_percent_of_baseline:g}% of baseline mean"
-        points = mic.group_points
-        if points < 1:  # an index: no unit
-            return f"{points:g}"
-        text = f"{points:g} point{'' if points == 1 else 's'}"
-        return text + (" (service choice)" if self.code == "eq_vas" else "")
-
-
-def outcome_measures(value_set):
-    """The six measures, the EQ-5D index on the reporting value set (an eq5d.ValueSet)."""
-
-    def measure(code, label, instrument, decimals):
-        mic = MINIMAL_IMPORTANT_CHANGE[code]
-        return Measure(code, label, instrument, decimals, mic.lowest, mic.highest)
-
-    eq5d_label = f"EQ-5D-5L index ({value_set.label})"
-    return (
-        measure("pain_nrs", "Pain NRS (0-10)", "pain_nrs", 1),
-        measure("odi", "ODI (0-100)", "odi", 1),
-        Measure("eq5d_index", eq5d_label, "eq5d5l", 3, value_set.published_min, 1),
-        measure("eq_vas", "EQ VAS (0-100)", "eq5d5l", 1),
-        measure("gad7", "GAD-7 (0-21)", "gad7", 1),
-        measure("phq9", "PHQ-9 (0-27)", "phq9", 1),
-    )
-
-
-@dataclass
-class Responses:
-    """Scores by (episode id, time point): measure values and GSOS / FFT answers."""
-
-    values: dict = field(default_factory=dict)
-    answers: dict = field(default_factory=dict)
-
-    def value(self, episode_id, timepoint, measure_code):
-        return self.values.get((episode_id, timepoint), {}).get(measure_code)
-
-    def answer(self, episode_id, timepoint, instrument):
-        return self.answers.get((episode_id, timepoint), {}).get(instrument)
-
-
-def index_responses(rows, measures, value_set_code):
-    """rows: dicts of episode_id, timepoint, instrument, score, scores (as values() gives)."""
-    by_instrument = defaultdict(list)
-    for measure in measures:
-        by_instrument[measure.instrument].append(measure)
-    responses = Responses()
-    for row in rows:
-        key = (row["episode_id"], row["timepoint"])
-        scores = row["scores"] or {}
-        for measure in by_instrument.get(row["instrument"], ()):
-            if measure.code == "eq5d_index":
-                value = (scores.get("index") or {}).get(value_set_code)
-            elif measure.code == "eq_vas":
-                value = scores.get("vas")
-            else:
-                value = row["score"]
-            if value is not None:
-                responses.values.setdefault(key, {})[measure.code] = float(value)
-        if row["instrument"] in ("gsos", "fft") and scores.get("answer"):
-            responses.answers.setdefault(key, {})[row["instrument"]] = scores["answer"]
-    return responses
-
-
-# --- Formatting: one place, so the page and the CSV show the same strings ---------------------
-
-
-def number(value, decimals):
-    if value is None:
-        return NOT_CALCULABLE
-    rounded = round(value, decimals) or 0.0  # never "-0.0"
-    return f"{rounded:.{decimals}f}"
-
-
-def mean_sd(n, mean, sd, decimals):
-    if not n:
-        return NOT_CALCULABLE
-    return f"{number(mean, decimals)} ({number(sd, decimals)})"
-
-
-def p_value(value):
-    if value is None:
-        return NOT_CALCULABLE
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def percent(share):
-    return NOT_CALCULABLE if share.proportion is None else f"{share.proportion * 100:.1f}%"
-
-
-def count_percent(share):
-    return f"{share.k} ({percent(share)})"
-
-
-# --- 1. Baseline characteristics by discharge category ----------------------------------------
+# --- Baseline characteristics by discharge category -------------------------------------------
 
 
 def baseline_table(facts, responses, measures):
@@ -289,117 +119,7 @@ def _episodes(count):
     return f"{count} episode{'' if count == 1 else 's'}"
 
 
-# --- 2 and 3. Change from baseline ------------------------------------------------------------
-
-
-def _paired(episodes, responses, measure, follow_up):
-    return paired_change(
-        [responses.value(f.id, "baseline", measure.code) for f in episodes],
-        [responses.value(f.id, follow_up, measure.code) for f in episodes],
-    )
-
-
-def change_cells(measure, change, people):
-    """n, missing, baseline, follow-up, change (95% CI), p value, passes threshold, threshold."""
-    d = measure.decimals
-    if change.mean_change is None:
-        interval, passes = NOT_CALCULABLE, NOT_CALCULABLE
-    else:
-        interval = number(change.mean_change, d) + (
-            f" ({number(change.ci_low, d)}, {number(change.ci_high, d)})"
-            if change.ci_low is not None
-            else f" ({NOT_CALCULABLE})"
-        )
-        passes = (
-            "Yes"
-            if passes_clinical_threshold(measure.code, change.mean_change, change.baseline_mean)
-            else "No"
-        )
-    return [
-        str(change.n),
-        str(people - change.n),
-        mean_sd(change.n, change.baseline_mean, change.baseline_sd, d),
-        mean_sd(change.n, change.follow_up_mean, change.follow_up_sd, d),
-        interval,
-        p_value(change.p_value),
-        passes,
-        measure.threshold,
-    ]
-
-
-def _change_columns(follow_up, first=()):
-    return [
-        *first,
-        "Measure",
-        "n",
-        "Missing",
-        "Baseline mean (SD)",
-        f"{TIMEPOINT_LABELS[follow_up]} mean (SD)",
-        "Mean change (95% CI)",
-        "p value",
-        "Passes clinical threshold",
-        "Threshold",
-    ]
-
-
-def _change_note(people, follow_up, who):
-    when = TIMEPOINT_LABELS[follow_up].lower()
-    return (
-        f"{who}: {people} people. n = people with both a baseline and a {when} score "
-        "(complete cases); Missing = the others, without one or both. Change = "
-        f"{when} minus baseline, with its 95% confidence interval and paired t-test. Passes: "
-        "the mean change is an improvement at least as large as the threshold (the "
-        "evaluation's; 7 points on EQ VAS is the service's choice). Lower is better for pain, "
-        "ODI, GAD-7 and PHQ-9; higher for EQ-5D."
-    )
-
-
-def change_table(care, responses, measures, follow_up):
-    rows = [
-        [
-            measure.label,
-            *change_cells(measure, _paired(care, responses, measure, follow_up), len(care)),
-        ]
-        for measure in measures
-    ]
-    label = TIMEPOINT_LABELS[follow_up].lower()
-    return Table(
-        slug=f"change-{follow_up}",
-        title=f"Care in the pathway: change from baseline to {label}",
-        columns=_change_columns(follow_up),
-        rows=rows,
-        note=_change_note(len(care), follow_up, "Care in the pathway"),
-    )
-
-
-SUBGROUPS = (
-    ("duration", "Symptom duration", DURATIONS, lambda f: f.symptom_duration),
-    ("risk", "STarT Back risk", RISKS, lambda f: f.startback_risk),
-    ("pathway", "Pathway", PATHWAYS, lambda f: f.triage),
-)
-
-
-def subgroup_change_table(care, responses, measures, follow_up, subgroup):
-    slug, heading, groups, key = subgroup
-    members = {code: [f for f in care if key(f) == code] for code, _label in groups}
-    rows = []
-    for measure in measures:
-        for code, label in groups:
-            change = _paired(members[code], responses, measure, follow_up)
-            rows.append([label, measure.label, *change_cells(measure, change, len(members[code]))])
-    sizes = ", ".join(f"{label} {len(members[code])}" for code, label in groups)
-    when = TIMEPOINT_LABELS[follow_up].lower()
-    return Table(
-        slug=f"change-{slug}-{follow_up}",
-        title=f"Care in the pathway by {heading.lower()}: change from baseline to {when}",
-        columns=_change_columns(follow_up, first=(heading,)),
-        rows=rows,
-        note=f"People in each group: {sizes}. "
-        + _change_note(len(care), follow_up, "Care in the pathway"),
-    )
-
-
-# --- 4. Global Subjective Outcome Scale and Friends and Family Test ---------------------------
+# --- Global Subjective Outcome Scale and Friends and Family Test ------------------------------
 
 
 def answers_table(facts, responses, *, instrument, title, options, summary):
@@ -467,7 +187,7 @@ def fft_table(facts, responses):
     return table
 
 
-# --- 5. How well triage works -----------------------------------------------------------------
+# --- How well triage works --------------------------------------------------------------------
 
 
 def _improvement(episodes, responses, measure_code):
@@ -540,157 +260,4 @@ def triage_table(facts, responses):
         ],
         rows=rows,
         note=note,
-    )
-
-
-# --- 6. Mean score at each time point, as charts with their numbers -------------------------
-
-CHART_WIDTH, CHART_HEIGHT = 320, 200
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 48, 16, 24, 32
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    label: str
-    text: str
-    x: float
-    y: float | None
-
-    @property
-    def text_y(self):
-        return None if self.y is None else round(self.y - 8, 1)
-
-
-@dataclass(frozen=True)
-class LineChart:
-    title: str
-    points: tuple
-    lowest: str
-    highest: str
-    width: int = CHART_WIDTH
-    height: int = CHART_HEIGHT
-    left: int = CHART_LEFT
-    top: int = CHART_TOP
-    bottom: int = CHART_HEIGHT - CHART_BOTTOM
-    right: int = CHART_WIDTH - CHART_RIGHT
-
-    @property
-    def path(self):
-        return " ".join(f"{p.x},{p.y}" for p in self.points if p.y is not None)
-
-    @property
-    def aria_label(self):
-        readings = ", ".join(f"{p.label} {p.text}" for p in self.points)
-        return f"{self.title}, mean score at each time point: {readings}."
-
-
-def line_chart(measure, means):
-    """A line through the mean at each time point, on the measure's whole scale."""
-    step = (CHART_WIDTH - CHART_LEFT - CHART_RIGHT) / len(means)
-    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    points = []
-    for position, ((_timepoint, label), summary) in enumerate(zip(TIMEPOINTS, means, strict=True)):
-        y = None
-        if summary.mean is not None:
-            share = (measure.highest - summary.mean) / (measure.highest - measure.lowest)
-            y = round(CHART_TOP + plot_height * share, 1)
-        x = round(CHART_LEFT + step * (position + 0.5), 1)
-        text = "no data" if y is None else number(summary.mean, measure.decimals)
-        points.append(ChartPoint(label=label, text=text, x=x, y=y))
-    return LineChart(
-        title=measure.label,
-        points=tuple(points),
-        lowest=f"{measure.lowest:g}",
-        highest=f"{measure.highest:g}",
-    )
-
-
-def means_by_timepoint(care, responses, measures):
-    rows, charts = [], []
-    for measure in measures:
-        means = [
-            mean_ci([v for f in care if (v := responses.value(f.id, tp, measure.code)) is not None])
-            for tp, _label in TIMEPOINTS
-        ]
-        cells = []
-        for summary in means:
-            cells += [number(summary.mean, measure.decimals), str(summary.n)]
-        rows.append([measure.label, *cells])
-        charts.append(line_chart(measure, means))
-    columns = ["Measure"]
-    for _timepoint, label in TIMEPOINTS:
-        columns += [f"{label}: mean", f"{label}: n"]
-    table = Table(
-        slug="means",
-        title="Care in the pathway: mean score at each time point",
-        columns=columns,
-        rows=rows,
-        note=(
-            f"Care in the pathway: {len(care)} people. Every score recorded at each time point, "
-            "so the people differ between time points (n given); the change tables above pair "
-            "each person's scores. People without a score at a time point are missing."
-        ),
-    )
-    return table, charts
-
-
-# --- The whole report ------------------------------------------------------------------------
-
-
-@dataclass
-class Subgroup:
-    heading: str
-    tables: list  # one per follow-up time point
-
-
-@dataclass
-class OutcomeReport:
-    baseline: Table
-    changes: list
-    subgroups: list
-    gsos: Table
-    fft: Table
-    triage: Table
-    means: Table
-    charts: list
-
-    @property
-    def tables(self):
-        nested = [table for subgroup in self.subgroups for table in subgroup.tables]
-        return [
-            self.baseline,
-            *self.changes,
-            *nested,
-            self.gsos,
-            self.fft,
-            self.triage,
-            self.means,
-        ]
-
-
-def build_report(facts, response_rows, value_set):
-    """facts: EpisodeFacts in scope; response_rows: their questionnaire responses as dicts;
-    value_set: the eq5d.ValueSet the EQ-5D index is reported on."""
-    measures = outcome_measures(value_set)
-    responses = index_responses(response_rows, measures, value_set.code)
-    care = [f for f in facts if f.category == "care"]
-    means, charts = means_by_timepoint(care, responses, measures)
-    return OutcomeReport(
-        baseline=baseline_table(facts, responses, measures),
-        changes=[change_table(care, responses, measures, tp) for tp, _label in FOLLOW_UPS],
-        subgroups=[
-            Subgroup(
-                heading=subgroup[1],
-                tables=[
-                    subgroup_change_table(care, responses, measures, tp, subgroup)
-                    for tp, _label in FOLLOW_UPS
-                ],
-            )
-            for subgroup in SUBGROUPS
-        ],
-        gsos=gsos_table(facts, responses),
-        fft=fft_table(facts, responses),
-        triage=triage_table(facts, responses),
-        means=means,
-        charts=charts,
     )

@@ -23,6 +23,11 @@ class ReportScope:
     services: tuple  # the services this manager may choose from
     problems: tuple = ()  # (field, why its typed date was not used), shown above the range
 
+    @property
+    def chosen_services(self):
+        """The chosen service, or every service this manager may choose from."""
+        return [self.service] if self.service else list(self.services)
+
     def querystring(self):
         parts = [f"from={self.date_from:%Y-%m-%d}", f"to={self.date_to:%Y-%m-%d}"]
         if self.service:

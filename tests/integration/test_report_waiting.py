@@ -1,8 +1,8 @@
-"""The service manager's waiting list (pathway.reports.waiting).
+"""The service manager's waiting list (pathway.reports.waiting_queries and waiting_tables).
 
 Expected days, target dates and breaches are worked out by hand in each test from a calendar,
 not with pathway.clinical.waiting, so a wrong rule there or a wrong use of it here fails.
-Tests that need a fixed "today" replace `waiting.today`; the referral dates are set with
+Tests that need a fixed "today" replace `waiting_queries.today`; the referral dates are set with
 `.update()`, as no action can move a waiting clock into the past.
 """
 
@@ -11,6 +11,7 @@ import datetime
 import io
 import re
 from html import unescape
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -24,7 +25,7 @@ from pathway.care.models import Appointment, Episode
 from pathway.clinical import waiting as clinical_waiting
 from pathway.clinical.service_rules import ServiceRules
 from pathway.demo.referrals import refer
-from pathway.reports import waiting
+from pathway.reports import waiting_queries, waiting_tables
 from pathway.reports.calendar import england_bank_holidays
 from pathway.reports.waiting_cutoffs import (
     latest_breaching_clock_start,
@@ -49,7 +50,7 @@ def on(monkeypatch):
     """on(date): the report's "today" is `date`."""
 
     def set_today(day):
-        monkeypatch.setattr(waiting, "today", lambda: day)
+        monkeypatch.setattr(waiting_queries, "today", lambda: day)
 
     return set_today
 
@@ -446,7 +447,7 @@ def test_waiting_list_csv_rows_equal_the_page_rows(manager_client, mixed_list, p
 
     exported = _csv(manager_client.get(URL, {**params, "export": "waiting-list"}))
 
-    assert exported[0] == waiting.COLUMNS
+    assert exported[0] == waiting_tables.COLUMNS
     assert exported[1:] == page_rows
     assert page_rows  # each case shows somebody
 
@@ -567,7 +568,7 @@ def test_waiting_list_shows_nothing_to_a_manager_of_another_service(
 
     assert _page_rows(response) == {}
     assert _count(response, "waiting") == 0
-    assert exported == [waiting.COLUMNS]
+    assert exported == [waiting_tables.COLUMNS]
     weekly = _csv(client.get(URL, {"export": "weekly"}))
     assert all(row[1:] == ["0", "0"] for row in weekly[1:])
 
@@ -661,15 +662,32 @@ def test_18_week_cutoff_agrees_with_the_clinical_deadline(rules):
 
 def _python_breaches(manager, on):
     """{episode pk: breaching} worked out per row in Python by the clinical rules."""
-    rows, _ = waiting.rows_now(Episode.objects.visible_to(manager), on=on)
-    return {row.episode.pk: row for row in rows}
+    episodes = waiting_queries.everyone_waiting(Episode.objects.visible_to(manager))
+    return {row.episode.pk: row for row in waiting_tables.waiting_rows(episodes, on=on)}
+
+
+def _every_page(episodes, services, *, on, breaching=None):
+    """[(page, counts)] of the whole list, following each page's next cursor from the first."""
+    pages, cursor = [], None
+    while True:
+        page, counts = waiting_queries.waiting_page(
+            episodes, services, on=on, breaching=breaching, cursor=cursor
+        )
+        pages.append((page, counts))
+        if page.next_cursor is None:
+            return pages
+        cursor = page.next_cursor
+
+
+def _pks(pages):
+    return [episode.pk for page, _counts in pages for episode in page.rows]
 
 
 @pytest.mark.parametrize(
     "today",
     [datetime.date(2026, 4, 7), datetime.date(2026, 4, 13), datetime.date(2026, 12, 29)],
 )
-def test_waiting_index_counts_and_order_agree_with_the_row_by_row_rules(
+def test_waiting_list_counts_and_order_agree_with_the_row_by_row_rules(
     manager, make_episode, ttp, on, monkeypatch, today
 ):
     # Clocks spread over the weeks before `today` (across Easter or Christmas), urgent and
@@ -685,41 +703,93 @@ def test_waiting_index_counts_and_order_agree_with_the_row_by_row_rules(
             _start_core_therapy(episode, ttp)
             _referred_on(episode, today - datetime.timedelta(days=number * 6))
     on(today)
+    monkeypatch.setattr(waiting_queries, "PAGE_SIZE", 10)
     python_rows = _python_breaches(manager, today)
     services = [Episode.objects.first().service]
     episodes = Episode.objects.visible_to(manager)
 
-    index = waiting.WaitingIndex(episodes, services, on=today)
-    breaching = waiting.WaitingIndex(episodes, services, on=today, breaching=True)
-    within = waiting.WaitingIndex(episodes, services, on=today, breaching=False)
+    summary = waiting_queries.summary(episodes, services, on=today)
+    pages = _every_page(episodes, services, on=today)
+    breaching = _every_page(episodes, services, on=today, breaching=True)
+    within = _every_page(episodes, services, on=today, breaching=False)
 
     rows = list(python_rows.values())
-    assert index.summary == {
+    assert summary == {
         "waiting": len(rows),
         "for_assessment": sum(1 for row in rows if not row.for_treatment),
         "for_treatment": sum(1 for row in rows if row.for_treatment),
         "breaching": sum(1 for row in rows if row.breaching),
         "urgent_breaching": sum(1 for row in rows if row.breaching and row.urgent),
     }
-    assert 0 < index.summary["breaching"] < len(rows)  # both kinds are really present
-    assert set(breaching[0:100]) == {pk for pk, row in python_rows.items() if row.breaching}
-    assert set(within[0:100]) == {pk for pk, row in python_rows.items() if not row.breaching}
+    assert 0 < summary["breaching"] < len(rows)  # both kinds are really present
+    # Every page carries the whole list's counts, not its own.
+    assert all(counts == summary for _page, counts in pages)
+    assert set(_pks(breaching)) == {pk for pk, row in python_rows.items() if row.breaching}
+    assert set(_pks(within)) == {pk for pk, row in python_rows.items() if not row.breaching}
     # The same order as the full list, read a page at a time.
-    assert index[0:10] + index[10:20] + index[20:100] == list(python_rows)
+    assert len(pages) == 3
+    assert _pks(pages) == list(python_rows)
 
 
-def test_waiting_list_pages_follow_the_list_order(
+NEXT = re.compile(r'href="\?(?:[^"]*&amp;)?cursor=([^"&]+)" rel="next"')
+PREVIOUS = re.compile(r'href="\?(?:[^"]*&amp;)?cursor=([^"&]+)" rel="prev"')
+
+
+def _follow(manager_client, response, link, params=None):
+    match = link.search(response.content.decode())
+    assert match, "no such link on the page"
+    return manager_client.get(URL, {**(params or {}), "cursor": unquote(unescape(match[1]))})
+
+
+def _showing(response):
+    match = re.search(r'data-testid="waiting-page">([^<]*)<', response.content.decode())
+    return match[1] if match else None
+
+
+def test_waiting_list_pages_follow_the_list_order_and_back(
     manager_client, manager, make_episode, monkeypatch
 ):
-    monkeypatch.setattr(waiting, "PAGE_SIZE", 3)
+    monkeypatch.setattr(waiting_queries, "PAGE_SIZE", 3)
     for number in range(7):
         make_episode(answers=URGENT if number % 3 == 0 else None, days_ago=number)
     everyone = _python_breaches(manager, timezone.localdate())
     public_ids = dict(Episode.objects.values_list("pk", "public_id"))
 
-    shown = []
-    for number in (1, 2, 3):
-        shown += list(_page_rows(manager_client.get(URL, {"page": number})))
+    first = manager_client.get(URL)
+    second = _follow(manager_client, first, NEXT)
+    third = _follow(manager_client, second, NEXT)
+    back = _follow(manager_client, third, PREVIOUS)
 
+    shown = [*_page_rows(first), *_page_rows(second), *_page_rows(third)]
     assert shown == [str(public_ids[pk]) for pk in everyone]
     assert len(shown) == 7
+    assert NEXT.search(third.content.decode()) is None
+    assert _page_rows(back) == _page_rows(second)
+    assert PREVIOUS.search(first.content.decode()) is None
+    assert [_showing(page) for page in (first, second, third, back)] == [
+        "Showing 1 to 3 of 7.",
+        "Showing 4 to 6 of 7.",
+        "Showing 7 to 7 of 7.",
+        "Showing 4 to 6 of 7.",
+    ]
+
+
+def test_waiting_list_pages_keep_the_filters(manager_client, make_episode, monkeypatch):
+    monkeypatch.setattr(waiting_queries, "PAGE_SIZE", 2)
+    urgent = [make_episode(answers=URGENT, days_ago=number) for number in range(3)]
+    make_episode()  # standard: filtered out on every page
+
+    first = manager_client.get(URL, {"priority": "urgent"})
+    second = _follow(manager_client, first, NEXT, {"priority": "urgent"})
+
+    assert 'href="?priority=urgent&amp;cursor=' in first.content.decode()
+    assert [*_page_rows(first), *_page_rows(second)] == _ids(*reversed(urgent))
+    assert _count(second, "waiting") == 3
+
+
+def test_waiting_list_edited_cursor_shows_the_first_page(manager_client, make_episode):
+    episode = make_episode()
+
+    response = manager_client.get(URL, {"cursor": "not-a-signed-cursor"})
+
+    assert list(_page_rows(response)) == _ids(episode)
