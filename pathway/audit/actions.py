@@ -1,15 +1,14 @@
 """Writing the audit trail. Call inside the transaction that does the work.
 
 Actions record what they did with `record_event(s)`, from the plain `by` and `context` they
-were given (pathway.audit.context). Views record what they showed with `record_view(s)`,
-which read the same two values off the request.
+were given (pathway.audit.context). What a page showed is recorded by pathway.audit.reads.
 """
 
 import contextlib
 import contextvars
 
-from pathway.audit.context import Actor, web_context
-from pathway.audit.models import AuditAction, AuditEvent
+from pathway.audit.context import Actor
+from pathway.audit.models import AuditEvent
 
 # Events of the unit of work under way (see `one_insert`), or None when there is none.
 _pending = contextvars.ContextVar("pending_audit_events", default=None)
@@ -50,7 +49,7 @@ def _who(by):
     return by, by.effective_role, str(by.organisation or "")
 
 
-def _event(*, by, context, action, obj, patient_id, object_type=None):
+def new_event(*, by, context, action, obj, patient_id, object_type=None):
     user, role, organisation = _who(by)
     return AuditEvent(
         user=user,
@@ -69,7 +68,7 @@ def _event(*, by, context, action, obj, patient_id, object_type=None):
 
 def record_event(*, by, context, action, obj, patient=None, object_type=None):
     """One event: `by` did `action` to `obj` (of `patient`), through `context`."""
-    event = _event(
+    event = new_event(
         by=by,
         context=context,
         action=action,
@@ -86,7 +85,7 @@ def record_events(*, by, context, actions):
     records audits each of them in a fixed number of queries."""
     return _write(
         [
-            _event(
+            new_event(
                 by=by,
                 context=context,
                 action=action,
@@ -95,40 +94,4 @@ def record_events(*, by, context, actions):
             )
             for action, obj, patient in actions
         ]
-    )
-
-
-def _request_user(request):
-    return request.user if request.user.is_authenticated else None
-
-
-def record_request_event(*, request, action, obj, patient=None, object_type=None):
-    return record_event(
-        by=_request_user(request),
-        context=web_context(request),
-        action=action,
-        obj=obj,
-        patient=patient,
-        object_type=object_type,
-    )
-
-
-def record_view(*, request, obj, patient=None):
-    return record_request_event(request=request, action=AuditAction.VIEW, obj=obj, patient=patient)
-
-
-def record_request_events(*, request, action, objects_and_patient_ids):
-    """One event per (object, patient id), written in one insert: a list or an export of many
-    people keeps a fixed number of queries."""
-    by, context = _request_user(request), web_context(request)
-    return AuditEvent.objects.bulk_create(
-        _event(by=by, context=context, action=action, obj=obj, patient_id=patient_id)
-        for obj, patient_id in objects_and_patient_ids
-    )
-
-
-def record_views(*, request, objects_and_patient_ids):
-    """A list of many people: one view event per person shown, in one insert."""
-    return record_request_events(
-        request=request, action=AuditAction.VIEW, objects_and_patient_ids=objects_and_patient_ids
     )

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_view
 from pathway.audit.context import web_context
+from pathway.audit.reads import record_view
 from pathway.care import actions, forms, lifecycle
 from pathway.care.models import (
     Appointment,

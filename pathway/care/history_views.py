@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_view
+from pathway.audit.reads import record_view
 from pathway.care.models import Appointment, Episode, EpisodeTransition
 from pathway.clinical import eq5d, nhs_number
 from pathway.core.permissions import role_required

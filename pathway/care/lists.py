@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_views
+from pathway.audit.reads import record_views
 from pathway.care.models import (
     Appointment,
     Episode,

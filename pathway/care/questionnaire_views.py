@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_view
 from pathway.audit.context import web_context
+from pathway.audit.reads import record_view
 from pathway.care.models import Episode
 from pathway.clinical import InvalidAnswers, nhs_number
 from pathway.core.permissions import role_required

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.shortcuts import render
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_request_event
 from pathway.audit.models import AuditAction, AuditEvent
+from pathway.audit.reads import record_request_event
 from pathway.clinical import nhs_number
 from pathway.core.permissions import role_required
 from pathway.patients.forms import AuditSearchForm

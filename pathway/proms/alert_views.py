@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_views
 from pathway.audit.context import web_context
+from pathway.audit.reads import record_views
 from pathway.clinical import InvalidAnswers
 from pathway.core.permissions import role_required
 from pathway.proms.actions import AlertAlreadyAcknowledged, acknowledge_alert

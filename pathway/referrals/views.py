@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_view, record_views
 from pathway.audit.context import web_context
+from pathway.audit.reads import record_view, record_views
 from pathway.care.models import Appointment
 from pathway.clinical import nhs_number
 from pathway.clinical.red_flags import DESTINATIONS, SUSPECTED, destinations_for

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
-from pathway.audit.actions import record_request_events, record_views
 from pathway.audit.models import AuditAction
+from pathway.audit.reads import record_request_events, record_views
 from pathway.care.models import Episode, Priority
 from pathway.clinical import eq5d
 from pathway.core.permissions import role_required

@@ -21,9 +21,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import RequestFactory
 
 from pathway.audit import chain
-from pathway.audit.actions import record_event, record_views
+from pathway.audit.actions import record_event
 from pathway.audit.context import AuditContext, Channel
 from pathway.audit.models import AuditAction, AuditEvent
+from pathway.audit.reads import record_views
 from pathway.audit.tasks import log_audit_chain_heads
 from tests.audit_context import TEST_CONTEXT
 from tests.integration.conftest import owner_sql
