@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pathway.proms",
     "pathway.messaging",
     "pathway.reports",
+    "pathway.api",
     "pathway.demo",
 ]
 
@@ -376,6 +377,12 @@ EQ5D_VALUE_SET = env("EQ5D_VALUE_SET", "uk_crosswalk")
 # Years a record of care is kept after care ends (Records Management Code of Practice: adult
 # records 8 years); sets Episode.retain_until at discharge (pathway.clinical.retention).
 RETENTION_YEARS = int(env("RETENTION_YEARS", "8"))
+
+# --- FHIR API ---------------------------------------------------------------------------------
+# Seconds an API access token works (pathway.api; docs/api.md): short, as NHS APIs' are.
+API_ACCESS_TOKEN_SECONDS = int(env("API_ACCESS_TOKEN_SECONDS", "600"))
+# FHIR requests one API client may make in a minute before it is answered 429.
+API_REQUESTS_PER_MINUTE = int(env("API_REQUESTS_PER_MINUTE", "300"))
 
 # --- Benchmarks -------------------------------------------------------------------------------
 # Adds a Server-Timing header (app time, SQL time and query count) for scripts/bench.py.
