@@ -14,9 +14,10 @@ from django.utils import timezone
 from pathway.api.models import RequestCount
 
 _TABLE = RequestCount._meta.db_table
-# PostgreSQL and SQLite (3.35+) both have INSERT ... ON CONFLICT ... RETURNING.
+# PostgreSQL and SQLite (3.35+) both have INSERT ... ON CONFLICT ... RETURNING. Only the
+# model's own table name is formatted in; the values are parameters.
 _COUNT_ONE = (
-    f"INSERT INTO {_TABLE} (client_id, minute, count) VALUES (%s, %s, 1) "  # noqa: S608 - our table's name
+    f"INSERT INTO {_TABLE} (client_id, minute, count) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
     f"ON CONFLICT (client_id, minute) DO UPDATE SET count = {_TABLE}.count + 1 RETURNING count"
 )
 
