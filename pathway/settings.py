@@ -9,11 +9,12 @@ Every variable is documented in .env.example.
 import json
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from pathway.core.email_url import email_settings_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "pathway.proms",
     "pathway.messaging",
     "pathway.reports",
+    "pathway.api",
     "pathway.demo",
 ]
 
@@ -185,23 +187,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
 
 # --- Email ------------------------------------------------------------------------------------
-
-
-def email_settings_from_url(url):
-    """smtp://user:password@host:port?tls=1 (or ssl=1) -> Django email settings."""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or 25,
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in {"1", "true"},
-        "EMAIL_USE_SSL": query.get("ssl", ["0"])[0] in {"1", "true"},
-    }
-
-
 EMAIL_URL = env("EMAIL_URL")
 if EMAIL_URL:
     globals().update(email_settings_from_url(EMAIL_URL))
@@ -376,6 +361,12 @@ EQ5D_VALUE_SET = env("EQ5D_VALUE_SET", "uk_crosswalk")
 # Years a record of care is kept after care ends (Records Management Code of Practice: adult
 # records 8 years); sets Episode.retain_until at discharge (pathway.clinical.retention).
 RETENTION_YEARS = int(env("RETENTION_YEARS", "8"))
+
+# --- FHIR API ---------------------------------------------------------------------------------
+# Seconds an API access token works (pathway.api; docs/api.md): short, as NHS APIs' are.
+API_ACCESS_TOKEN_SECONDS = int(env("API_ACCESS_TOKEN_SECONDS", "600"))
+# FHIR requests one API client may make in a minute before it is answered 429.
+API_REQUESTS_PER_MINUTE = int(env("API_REQUESTS_PER_MINUTE", "300"))
 
 # --- Benchmarks -------------------------------------------------------------------------------
 # Adds a Server-Timing header (app time, SQL time and query count) for scripts/bench.py.

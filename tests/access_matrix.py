@@ -266,6 +266,23 @@ MATRIX: dict[str, Row] = {
         "login login ok ok 403 403 403 403",
     ),
     "gp/referrals/<uuid:public_id>/": row("login login ok 404 ok 404 ok 403"),
+    # The FHIR API (docs/api.md): a bearer token, never a session, so a signed-in member of
+    # staff is as anonymous as anyone (401); another organisation's record is 404 to a client
+    # (tests/integration/test_api_access.py). The statement is public; anything else under
+    # the base is a FHIR 404.
+    "fhir/R4/metadata": row(
+        "ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "fhir/R4/Patient": row(
+        "401 401 401 401 401 401 401 401",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "fhir/R4/Patient/<str:public_id>": row(
+        "401 401 401 401 401 401 401 401",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "fhir/R4/<path:_rest>": row("404 404 404 404 404 404 404 404"),
     "health": row(
         "ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405",
@@ -275,6 +292,11 @@ MATRIX: dict[str, Row] = {
     "manager/board-report/": row("login login 403 403 403 403 ok 403"),
     "manager/outcomes/": row("login login 403 403 403 403 ok 403"),
     "manager/waiting-list/": row("login login 403 403 403 403 ok 403"),
+    # OAuth2 client credentials: an empty form is an invalid_request (400) for anyone.
+    "oauth2/token": row(
+        "405 405 405 405 405 405 405 405",
+        "400 400 400 400 400 400 400 400",
+    ),
     # Administrators run accounts and organisations: no clinical record for them.
     "patients/<uuid:public_id>/": row("login login ok 404 ok 404 ok 403"),
     # The token is swapped at once for a session holding only the link, and the visitor is

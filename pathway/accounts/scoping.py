@@ -28,6 +28,9 @@ class ScopedQuerySet(models.QuerySet):
         return through(self.scope_through, related._default_manager.all().scope_lookups_by_kind())
 
     def visible_to(self, user):
+        """Rows `user` may see: a member of staff, or anything else that answers the same
+        questions (an API client, pathway.api.models.ApiClient: is_authenticated, is_active,
+        organisation_scope() and effective_role), so the API follows this same rule."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         kind, organisation_id = user.organisation_scope()

@@ -1,0 +1,152 @@
+"""FHIR search, for any resource: its parameters, the result parameters and searchset Bundles.
+
+A resource's search parameters are SearchParameter values, each with the filter that applies
+it; the same values make the CapabilityStatement's searchParam list (pathway.api.registry),
+so the statement names exactly the parameters that work. A parameter that is not listed is
+refused (400), not ignored: a misspelt filter must not return everyone a client may see.
+"""
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
+
+from pathway.api.responses import FhirError, service_url
+from pathway.core.keyset import Key, paginate, read_cursor
+
+COUNT, PAGE, FORMAT = "_count", "_page", "_format"
+DEFAULT_COUNT, LARGEST_COUNT = 20, 100
+JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
+# Pages follow the last change, then the row: a client polling _lastUpdated reads in order.
+PAGE_KEYS = (Key("updated_at"), Key("id"))
+
+
+@dataclass(frozen=True)
+class SearchParameter:
+    name: str
+    type: str  # FHIR's search parameter type: token, date, string...
+    definition: str  # the canonical SearchParameter it implements
+    documentation: str
+    apply: Callable  # (queryset, one value as sent) -> the queryset filtered
+
+
+def search(queryset, query, parameters):
+    """(page, total) of `queryset` searched with the request's `query` (a QueryDict)."""
+    known = {parameter.name: parameter for parameter in parameters}
+    for name, values in query.lists():
+        if any("\x00" in value for value in values):
+            raise FhirError(400, "invalid", f"{name} holds a character that is not allowed.")
+        if name not in known and name not in (COUNT, PAGE, FORMAT):
+            raise FhirError(400, "not-supported", f"{name} is not a search parameter here.")
+        for value in values if name in known else ():
+            queryset = known[name].apply(queryset, value)
+    if query.get(FORMAT, "json") not in JSON_FORMATS:
+        raise FhirError(406, "not-supported", "Only JSON is served (application/fhir+json).")
+    cursor = query.get(PAGE, "")
+    if cursor and read_cursor(cursor, PAGE_KEYS) is None:
+        raise FhirError(400, "invalid", "_page is not a page link of this search.")
+    return paginate(queryset, PAGE_KEYS, cursor, _count(query)), queryset.count()
+
+
+def _count(query):
+    text = query.get(COUNT, str(DEFAULT_COUNT))
+    if not text.isdigit() or not 1 <= int(text) <= LARGEST_COUNT:
+        raise FhirError(400, "invalid", f"_count must be a number from 1 to {LARGEST_COUNT}.")
+    return int(text)
+
+
+def searchset(*, request, page, total, entry):
+    """The searchset Bundle of `page`; `entry(row)` gives (fullUrl, resource) for a row."""
+    links = [{"relation": "self", "url": _link(request)}]
+    if page.next_cursor:
+        links.append({"relation": "next", "url": _link(request, page.next_cursor)})
+    if page.previous_cursor:
+        links.append({"relation": "previous", "url": _link(request, page.previous_cursor)})
+    entries = []
+    for row in page.rows:
+        full_url, resource = entry(row)
+        entries.append({"fullUrl": full_url, "resource": resource, "search": {"mode": "match"}})
+    return Bundle.model_validate(
+        {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
+        | ({"entry": entries} if entries else {})
+    )
+
+
+def _link(request, cursor=None):
+    query = [(name, value) for name, values in request.GET.lists() for value in values]
+    if cursor is not None:
+        query = [(name, value) for name, value in query if name != PAGE] + [(PAGE, cursor)]
+    return service_url(request.path) + ("?" + urlencode(query) if query else "")
+
+
+# --- Values of the parameter types -----------------------------------------------------------
+
+
+def token_values(text):
+    """(system, code) for each comma-separated token: system None for "any system", "" for
+    "no system" (|code); code "" for "any code" (system|)."""
+    values = []
+    for part in text.split(","):
+        system, bar, code = part.rpartition("|")
+        values.append((system if bar else None, code))
+    return values
+
+
+_PREFIX = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb)?(\d{4}(-\d{2}(-\d{2}(T.+)?)?)?)$")
+
+
+def date_filter(field, text):
+    """The Q that FHIR date search `text` (with an optional prefix) puts on the instant `field`:
+    the value is a range as long as its precision (a day, a second), compared as FHIR says."""
+    match = _PREFIX.match(text)
+    if match is None:
+        raise FhirError(400, "invalid", f"{text!r} is not a FHIR date with an optional prefix.")
+    prefix, start, end = match[1] or "eq", *_date_range(match[2])
+    within = Q(**{f"{field}__gte": start, f"{field}__lt": end})
+    return {
+        "eq": within,
+        "ne": ~within,
+        "gt": Q(**{f"{field}__gte": end}),
+        "sa": Q(**{f"{field}__gte": end}),
+        "ge": Q(**{f"{field}__gte": start}),
+        "lt": Q(**{f"{field}__lt": start}),
+        "eb": Q(**{f"{field}__lt": start}),
+        "le": Q(**{f"{field}__lt": end}),
+    }[prefix]
+
+
+def _date_range(text):
+    """[start, end) of a FHIR date, month, year or date-time; one without a time zone is in
+    the service's (Europe/London)."""
+    try:
+        if "T" in text:
+            start = datetime.datetime.fromisoformat(text)
+            if timezone.is_naive(start):
+                start = timezone.make_aware(start)
+            time = text.partition("T")[2]
+            step = {5: "minutes", 8: "seconds"}.get(len(re.split(r"[Z+-]", time)[0]))
+            return start, start + datetime.timedelta(**{step or "microseconds": 1})
+        parts = [int(part) for part in text.split("-")]
+        year, month, day = parts + [1] * (3 - len(parts))
+        first = datetime.date(year, month, day)
+        after = _next(first, len(parts))
+    except (ValueError, OverflowError) as error:
+        raise FhirError(400, "invalid", f"{text!r} is not a date FHIR can read.") from error
+    return _midnight(first), _midnight(after)
+
+
+def _next(date, precision):
+    if precision == 3:
+        return date + datetime.timedelta(days=1)
+    if precision == 2:
+        return date.replace(year=date.year + date.month // 12, month=date.month % 12 + 1)
+    return date.replace(year=date.year + 1)
+
+
+def _midnight(date):
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time()))

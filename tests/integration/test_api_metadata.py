@@ -1,0 +1,112 @@
+"""GET /fhir/R4/metadata: a public CapabilityStatement, valid against the FHIR R4B models, that
+lists what the API implements and nothing else, because both come from one registry."""
+
+import pytest
+from django.conf import settings
+from django.urls import get_resolver
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
+from tests.api_clients import access_token, fhir_get, make_client
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+
+
+@pytest.fixture
+def statement(client):
+    response = client.get("/fhir/R4/metadata")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
+    return CapabilityStatement.model_validate_json(response.content)
+
+
+def test_the_statement_is_public_and_valid(statement):
+    assert (statement.status, statement.kind, statement.fhirVersion) == (
+        "active",
+        "instance",
+        "4.0.1",
+    )
+    assert statement.implementation.url == f"{settings.SITE_URL}/fhir/R4"
+    assert statement.format == ["application/fhir+json", "json"]
+
+
+def test_the_statement_names_the_oauth2_token_url(statement):
+    security = statement.rest[0].security
+    token_urls = [
+        inner.valueUri
+        for extension in security.extension
+        if extension.url == OAUTH_URIS
+        for inner in extension.extension
+        if inner.url == "token"
+    ]
+
+    assert token_urls == [f"{settings.SITE_URL}/oauth2/token"]
+    assert security.service[0].coding[0].code == "OAuth"
+
+
+def test_the_statement_lists_exactly_patient_read_and_search(statement):
+    listed = {
+        resource.type: (
+            {interaction.code for interaction in resource.interaction},
+            {(param.name, param.type) for param in resource.searchParam or []},
+        )
+        for resource in statement.rest[0].resource
+    }
+
+    assert listed == {
+        "Patient": ({"read", "search-type"}, {("identifier", "token"), ("_lastUpdated", "date")})
+    }
+    assert not statement.rest[0].interaction and not statement.rest[0].operation
+
+
+def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(statement):
+    names = {
+        name
+        for name in get_resolver().namespace_dict["api"][1].reverse_dict
+        if isinstance(name, str)
+    }
+    listed = {
+        f"{resource.type}-{'search' if interaction.code == 'search-type' else 'read'}"
+        for resource in statement.rest[0].resource
+        for interaction in resource.interaction
+    }
+
+    assert names == listed | {"metadata", "token", "unknown"}
+
+
+def test_every_listed_search_parameter_works(client, statement, practice):
+    patient = PatientFactory(registered_practice=practice)
+    token = access_token(client, make_client(practice, scopes="system/*.read"))
+    examples = {"identifier": patient.nhs_number, "_lastUpdated": f"le{patient.updated_at:%Y}"}
+
+    for resource in statement.rest[0].resource:
+        for parameter in resource.searchParam:
+            response = fhir_get(
+                client, resource.type, token, **{parameter.name: examples[parameter.name]}
+            )
+            assert response.status_code == 200, (parameter.name, response.content)
+            assert response.json()["total"] == 1
+
+
+def test_what_is_not_listed_answers_with_an_outcome(client, practice, patient):
+    token = access_token(client, make_client(practice, scopes="system/*.read system/*.write"))
+
+    unknown_type = fhir_get(client, "Observation", token)
+    create = client.post(
+        "/fhir/R4/Patient",
+        "{}",
+        content_type="application/fhir+json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    delete = client.delete(
+        f"/fhir/R4/Patient/{patient.public_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert (unknown_type.status_code, unknown_type.json()["issue"][0]["code"]) == (
+        404,
+        "not-supported",
+    )
+    assert (create.status_code, create["Allow"]) == (405, "GET")
+    assert (delete.status_code, delete.json()["resourceType"]) == (405, "OperationOutcome")
