@@ -429,7 +429,7 @@ def test_reasons_are_read_as_written_without_surrounding_space():
     assert _read(bundle).answers.low_risk_referral_reason == "Asked for physiotherapy"
 
 
-def test_refusals_never_echo_the_patients_details():
+def test_a_refused_nhs_number_is_not_repeated_back():
     bundle = example_bundle()
     resource(bundle, 0)["identifier"][0]["value"] = "9990000019"
 
