@@ -8,11 +8,13 @@ from django.utils import timezone
 from pathway.accounts.scoping import ScopedQuerySet
 from pathway.care.models import EpisodeState
 from pathway.clinical.red_flags import (
+    DESTINATIONS,
     EMERGENCY_SAME_DAY,
     JUDGEMENTS,
     NOT_SUSPECTED,
     RED_FLAGS_BY_CODE,
     SUSPECTED,
+    destinations_for,
 )
 from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES, BodyPart, Priority, ReturnKind
 
@@ -225,6 +227,16 @@ class Referral(models.Model):
     def red_flags(self):
         """The red flags found, as the clinical core defines them (no query)."""
         return [RED_FLAGS_BY_CODE[code] for code in self.red_flags_found]
+
+    @property
+    def red_flag_destinations(self):
+        """Where the person was sent, most urgent first (codes of red_flags.DESTINATIONS):
+        every destination for the flags of suspected pathology; the recorded action for cauda
+        equina (and for referrals made when every flag stopped one). The referral summary and
+        the API say the same."""
+        if self.red_flag_judgement == SUSPECTED:
+            return list(destinations_for(self.red_flags_found))
+        return [self.red_flag_action] if self.red_flag_action in DESTINATIONS else []
 
     @property
     def went_on_with_red_flags(self):

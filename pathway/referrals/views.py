@@ -11,7 +11,7 @@ from pathway.audit.context import web_context
 from pathway.audit.reads import record_view, record_views
 from pathway.care.models import Appointment
 from pathway.clinical import nhs_number
-from pathway.clinical.red_flags import DESTINATIONS, SUSPECTED, destinations_for
+from pathway.clinical.red_flags import DESTINATIONS
 from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
@@ -189,18 +189,10 @@ def referral_detail(request, public_id):
     context = {
         "referral": referral,
         "nhs_number": nhs_number.format(referral.patient.nhs_number),
-        "red_flag_advice": [DESTINATIONS[code] for code in _destinations(referral)],
+        "red_flag_advice": [DESTINATIONS[code] for code in referral.red_flag_destinations],
         "exclusions": [EXCLUSIONS_BY_CODE[code] for code in referral.exclusions_found],
     }
     return render(request, "referrals/referral_detail.html", context)
-
-
-def _destinations(referral):
-    """Where the person was sent: every destination for the flags of suspected pathology; the
-    recorded action for cauda equina (and for referrals made when every flag stopped one)."""
-    if referral.red_flag_judgement == SUSPECTED:
-        return destinations_for(referral.red_flags_found)
-    return [referral.red_flag_action] if referral.red_flag_action in DESTINATIONS else []
 
 
 def advice(request):
