@@ -372,6 +372,14 @@ API_REQUESTS_PER_MINUTE = int(env("API_REQUESTS_PER_MINUTE", "300"))
 # Adds a Server-Timing header (app time, SQL time and query count) for scripts/bench.py.
 SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
+# --- Demographics: "Find this person" asks a PDS-shaped FHIR R4 endpoint (pathway.patients.pds) -
+# The stand-in serves synthetic people for local use (pathway.patients.pds_stand_in), never live.
+PDS_STAND_IN = env_bool("PDS_STAND_IN", DEBUG)
+PDS_BASE_URL = env("PDS_BASE_URL") or (f"{SITE_URL}/pds-stand-in/FHIR/R4" if PDS_STAND_IN else "")
+PDS_TIMEOUT_SECONDS = float(env("PDS_TIMEOUT_SECONDS", "3"))
+if not DEBUG and (PDS_STAND_IN or PDS_BASE_URL[:8] not in ("", "https://")):
+    raise ImproperlyConfigured("DEBUG is off: turn PDS_STAND_IN off; PDS_BASE_URL must be https.")
+
 # --- Logging ----------------------------------------------------------------------------------
 # Logs carry no patient data: views log identifiers of objects, never names or NHS numbers.
 LOGGING = {

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from pathway.accounts.urls import auth_urlpatterns
 from pathway.core import views as core_views
+from pathway.patients import pds_stand_in
 from pathway.referrals import views as referral_views
 
 admin.site.site_header = "Back pain pathway administration"
@@ -22,4 +23,11 @@ urlpatterns = [
     # The FHIR R4 API and its token endpoint (docs/api.md): /fhir/R4/..., /oauth2/token.
     path("", include("pathway.api.urls")),
     path("admin/", admin.site.urls),
+    # Local development only (settings.PDS_STAND_IN): answers in PDS's shape, as PDS's own
+    # address carries the NHS number, for synthetic people from the 999 test range.
+    path(
+        "pds-stand-in/FHIR/R4/Patient/<str:nhs_number>",
+        pds_stand_in.patient,
+        name="pds_stand_in_patient",
+    ),
 ]

@@ -299,6 +299,12 @@ MATRIX: dict[str, Row] = {
     ),
     # Administrators run accounts and organisations: no clinical record for them.
     "patients/<uuid:public_id>/": row("login login ok 404 ok 404 ok 403"),
+    # Local development's stand-in for PDS (settings.PDS_STAND_IN, never with DEBUG off): like
+    # PDS it is asked by our server, not by people, and it serves only the 999 test range.
+    "pds-stand-in/FHIR/R4/Patient/<str:nhs_number>": row(
+        "ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405",
+    ),
     # The token is swapped at once for a session holding only the link, and the visitor is
     # sent to /q/start/ (a wrong, expired or used token: test_patient_link.py). Anything under
     # a token answers the same way, so no 404 ever logs a token.

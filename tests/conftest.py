@@ -50,6 +50,18 @@ def _fresh_past_slots():
     reset_past_slots()
 
 
+# Tests never ask a PDS they did not start (tests/pds_fake.py): the default, the stand-in at
+# SITE_URL, may be someone else's server on this machine. Nothing listens on this loopback
+# port, so a lookup a test did not plan for is "unavailable" at once.
+UNREACHABLE_PDS = "http://127.0.0.1:9/FHIR/R4"
+
+
+@pytest.fixture(autouse=True)
+def _no_unplanned_pds(request):
+    if request.config.pluginmanager.hasplugin("django"):
+        request.getfixturevalue("settings").PDS_BASE_URL = UNREACHABLE_PDS
+
+
 @pytest.fixture(autouse=True)
 def _required_services(request):
     # Markers say which real service a test needs; the check runs before the test body.

@@ -14,6 +14,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from pathway.clinical import InvalidAnswers, postcode
+from pathway.clinical import nhs_number as nhs_numbers
 from pathway.core.forms import NHSDateField, NHSNumberField, RowChoiceField
 from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES, BodyPart, Priority, ReturnKind
 from pathway.patients.models import Sex
@@ -34,6 +35,14 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 AGREE_DISAGREE = [("agree", "Agree"), ("disagree", "Disagree")]
 
 UK_MOBILE = re.compile(r"^(?:\+44|0)7\d{9}$")
+
+
+def details_of_another_number(looked_up):
+    shown = nhs_numbers.format(looked_up) if nhs_numbers.is_valid(looked_up) else looked_up
+    return (
+        f"The details below were found on the national record for NHS number {shown}, not "
+        "this one. Choose Find this person again, or check every detail with the person"
+    )
 
 
 def yes_no(name, label, *, required=True):
@@ -57,6 +66,9 @@ def _yes_no_answers(cleaned, fields):
 
 class ReferralForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Set by clean(), what to tell the GP when the NHS number changed after "Find this person"
+    # filled the details in.
+    lookup_mismatch = ""
 
     # --- Patient
     nhs_number = NHSNumberField()
@@ -112,6 +124,9 @@ class ReferralForm(forms.Form):
         label="Registered GP practice",
         error_messages={"required": MISSING_DETAILS["registered_practice"]},
     )
+    # The NHS number whose details "Find this person" filled in (the view sets it). Should the
+    # number change afterwards, the details are someone else's: see clean().
+    looked_up_nhs_number = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     # --- Presentation
     body_part = forms.ChoiceField(
@@ -221,6 +236,16 @@ class ReferralForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"inline": number < 9}),
                 required=False,
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        looked_up, number = cleaned.get("looked_up_nhs_number"), cleaned.get("nhs_number")
+        # Said once: the page that says it no longer carries the looked-up number, so the GP
+        # who has checked the details with the person can go on without the lookup.
+        if looked_up and number and looked_up != number:
+            self.lookup_mismatch = details_of_another_number(looked_up)
+            self.add_error("nhs_number", self.lookup_mismatch)
+        return cleaned
 
     def answers(self):
         """What was answered, as the rules and the action take it: each answer that is valid,

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +9,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
 from pathway.audit.context import web_context
-from pathway.audit.reads import record_view, record_views
+from pathway.audit.models import AuditAction
+from pathway.audit.reads import record_request_event, record_view, record_views
 from pathway.care.models import Appointment
 from pathway.clinical import nhs_number
 from pathway.clinical.red_flags import DESTINATIONS
@@ -16,6 +18,7 @@ from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
 from pathway.core.keyset import Key, paginate
 from pathway.core.permissions import role_required
 from pathway.organisations.models import GPPractice, ProviderService
+from pathway.patients import pds
 from pathway.referrals.actions import ReferralRefused, record_referral
 from pathway.referrals.assessment import assess
 from pathway.referrals.decision import decide
@@ -25,6 +28,9 @@ from pathway.referrals.models import Referral
 # The GP's list: newest first, a page at a time (keyset, so page 50 costs what page 1 does).
 GP_LIST_KEYS = (Key("created_at", descending=True), Key("pk", descending=True))
 GP_LIST_PAGE_SIZE = 50
+# How the audit trail names a lookup of the national record (there may be no row of ours).
+LOOKUP_OBJECT_TYPE = "demographics lookup"
+DATE_PARTS = ("day", "month", "year")
 
 
 @role_required(Role.GP)
@@ -65,32 +71,58 @@ def _referral_form(request, data=None):
     return form, services
 
 
-def _with_patient_details(data, patient):
-    """The submitted answers with the known patient's details filled in, nothing else lost."""
+def _patient_details(patient):
+    """A known patient's details, as the form's fields."""
+    return {
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        **_date_fields("date_of_birth", patient.date_of_birth),
+        "sex": patient.sex,
+        "postcode": patient.postcode,
+        "mobile": patient.mobile,
+        "email": patient.email,
+        "preferred_channel": patient.preferred_channel,
+        "registered_practice": str(patient.registered_practice_id),
+        "consents_to_contact": ["on"] if patient.consents_to_contact else [],
+    }
+
+
+def _found_details(person, practice, *, looked_up):
+    """What the national record found, as the form's fields. A detail it does not give is left
+    blank for the GP to type, so no detail of someone looked up before stays behind."""
+    return {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        **_date_fields("date_of_birth", person.date_of_birth),
+        "sex": person.sex,
+        "postcode": person.postcode,
+        "registered_practice": str(practice.pk) if practice else "",
+        "looked_up_nhs_number": looked_up,
+    }
+
+
+def _date_fields(name, day):
+    parts = (day.day, day.month, day.year) if day else ("", "", "")
+    return {f"{name}_{part}": str(value) for part, value in zip(DATE_PARTS, parts, strict=True)}
+
+
+def _with_details(data, details):
+    """The submitted answers with these details filled in, nothing else lost."""
     data = data.copy()
-    dob = patient.date_of_birth
-    data.update(
-        {
-            "given_name": patient.given_name,
-            "family_name": patient.family_name,
-            "date_of_birth_day": str(dob.day),
-            "date_of_birth_month": str(dob.month),
-            "date_of_birth_year": str(dob.year),
-            "sex": patient.sex,
-            "postcode": patient.postcode,
-            "mobile": patient.mobile,
-            "email": patient.email,
-            "preferred_channel": patient.preferred_channel,
-            "registered_practice": str(patient.registered_practice_id),
-        }
-    )
-    data.setlist("consents_to_contact", ["on"] if patient.consents_to_contact else [])
+    for name, value in details.items():
+        data.setlist(name, value if isinstance(value, list) else [value])
     return data
 
 
-def _render_template(request, form, assessment, services, status=200):
+def _render_template(request, form, assessment, services, status=200, **shown):
     _audit_patient_lookup(request, assessment)
-    context = {"form": form, "assessment": assessment, "services": services}
+    context = {
+        "form": form,
+        "assessment": assessment,
+        "services": services,
+        "can_find_person": bool(settings.PDS_BASE_URL),
+        **shown,
+    }
     return render(request, "referrals/refer.html", context, status=status)
 
 
@@ -125,8 +157,8 @@ def new_referral(request):
     if request.method != "POST":
         return _render_template(request, form, None, services)
     action = request.POST.get("action")
-    if action in {"assess", "use_patient"}:
-        return _show_assessment(request, form, services, use_patient=action == "use_patient")
+    if action in {"assess", "use_patient", "find_person"}:
+        return _show_assessment(request, form, services, action=action)
     if not form.is_valid():
         # What was typed is not understood: show it with every other problem the rules find.
         answers, assessment = _answers(request, form, services)
@@ -146,14 +178,50 @@ def new_referral(request):
     return redirect("referrals:detail", public_id=referral.public_id)
 
 
-def _show_assessment(request, form, services, *, use_patient):
-    """The answers so far judged, without errors; with the known patient's details filled in
-    when the GP asks for them."""
+def _show_assessment(request, form, services, *, action):
+    """The answers so far judged, without errors; with details filled in when the GP asks:
+    the known patient's ("Use these details"), or the national record's ("Find this person")."""
     answers, assessment = _answers(request, form, services)
-    if use_patient and assessment.patient is not None:
-        form, _ = _referral_form(request, _with_patient_details(request.POST, assessment.patient))
+    details, shown = None, {}
+    if action == "use_patient" and assessment.patient is not None:
+        details = _patient_details(assessment.patient)
+    elif action == "find_person" and assessment.nhs_number and settings.PDS_BASE_URL:
+        details, shown = _find_person(form, assessment.nhs_number)
+    if details:
+        form, _ = _referral_form(request, _with_details(request.POST, details))
         answers, assessment = _answers(request, form, services)
-    return _render_template(request, form.without_errors(), assessment, services)
+    if shown:
+        _audit_demographics_lookup(request, shown["lookup"], assessment)
+    return _render_template(request, form.without_errors(), assessment, services, **shown)
+
+
+def _find_person(form, number):
+    """(the form's fields to fill, or None; what the page shows) for this NHS number as the
+    national record (PDS) has it. The registered practice is matched by ODS code among the
+    practices the form offers (the area's): one elsewhere is named, and none is chosen."""
+    lookup = pds.find_person(number)
+    if not lookup.found:
+        return None, {"lookup": lookup}
+    person = lookup.person
+    offered = form.fields["registered_practice"].rows.values()
+    practice = next(
+        (row for row in offered if row.ods_code.upper() == person.practice_ods_code), None
+    )
+    details = _found_details(person, practice, looked_up=number)
+    return details, {"lookup": lookup, "lookup_practice": practice}
+
+
+def _audit_demographics_lookup(request, lookup, assessment):
+    """Asking the national record reveals a person's details, whether or not we know them: the
+    event names the NHS number asked for, and our patient when the page found one."""
+    known = assessment.patient
+    record_request_event(
+        request=request,
+        action=AuditAction.VIEW,
+        obj=lookup,
+        patient=known if known and known.nhs_number == lookup.nhs_number else None,
+        object_type=LOOKUP_OBJECT_TYPE,
+    )
 
 
 @require_POST

@@ -71,3 +71,30 @@ def test_red_flag_question_works_without_javascript(browser, live_server, gp, se
         assert "suspected-cancer pathway" in page.get_by_test_id("outcome").inner_text()
     finally:
         context.close()
+
+
+def test_gp_finds_the_person_on_the_national_record(open_tab, live_server, settings, gp, service):
+    # Through the built-in PDS stand-in (pathway.patients.pds_stand_in), as `make run` does.
+    settings.PDS_BASE_URL = f"{live_server.url}/pds-stand-in/FHIR/R4"
+    gp.practice.ods_code = "A99001"  # Rhiannon Reid's practice on the stand-in
+    gp.practice.save()
+    tab = open_tab("gp")
+    tab.sign_in(gp)
+    page = tab.goto("/gp/refer/", "referral form")
+
+    page.get_by_label("NHS number").fill("999 010 0004")
+    tab.press("Find this person", "referral form: person found")
+
+    assert "Rhiannon Reid" in tab.test_id("lookup-found").inner_text()
+    assert page.get_by_label("First name").input_value() == "Rhiannon"
+    assert page.get_by_label("Postcode").input_value() == "NE2 2RR"
+    assert page.locator("#id_registered_practice").input_value() == str(gp.practice.pk)
+    tab.screenshot("gp-find-person.png")
+
+    page.get_by_label("NHS number").fill("999 010 0039")
+    tab.press("Find this person", "referral form: restricted record")
+
+    assert "restricted" in tab.test_id("lookup-sensitive").inner_text()
+    # The details shown are still Rhiannon's, found for another number: the page says so.
+    assert "999 010 0004" in tab.test_id("lookup-mismatch").inner_text()
+    tab.screenshot("gp-find-person-restricted.png")

@@ -198,6 +198,7 @@ def concrete_url(route, objects):
         "uidb64": FAKE_RESET["uidb64"],
         "_rest": "stop/",  # an address under a token that is not a page (the old stop address)
         "id": objects["user"].pk,
+        "nhs_number": objects["patient"].nhs_number,
         "content_type_id": ContentType.objects.get_for_model(GPPractice).pk,
     }
     for model_path, key in ADMIN_OBJECTS.items():

@@ -194,6 +194,7 @@ def concrete_url(route, world):
         "token": world["token"],
         "_rest": "stop/",
         "uidb64": "MQ",
+        "nhs_number": world["patient"].nhs_number,
     }
     if "reset" in route:
         values["token"] = "set-password"

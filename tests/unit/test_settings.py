@@ -39,6 +39,16 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "set ALLOWED_HOSTS" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "pds", [{"PDS_STAND_IN": "true"}, {"PDS_BASE_URL": "http://pds.example.nhs.uk/FHIR/R4"}]
+)
+def test_production_refuses_the_pds_stand_in_and_plain_http_to_pds(pds):
+    result = run_manage("check", **PRODUCTION, **pds)
+
+    assert result.returncode != 0
+    assert "turn PDS_STAND_IN off; PDS_BASE_URL must be https" in result.stderr
+
+
 def test_deploy_check_is_clean_under_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
 
