@@ -73,7 +73,7 @@ class Referral(models.Model):
     )
     # The requester practitioner a GP system named, as "system|value" (an SDS user id, a GMC
     # number); blank for the web form's referrals, whose `referred_by` says who.
-    referrer = models.CharField(max_length=200, blank=True)
+    referrer = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     body_part = models.CharField(max_length=10, choices=BodyPart.choices)
