@@ -7,6 +7,7 @@ import datetime
 import json
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
@@ -395,3 +396,25 @@ def test_the_results_are_coded_in_the_services_own_code_system(client, token):
 
     systems = {i.details.coding[0].system for i in bundle.entry[1].response.outcome.issue}
     assert systems == {RESULT_SYSTEM}
+
+
+# --- The pages name who referred when no member of staff did
+
+
+def test_the_pages_name_the_gp_systems_practitioner(client, token, ttp):
+    bundle = answered(
+        example_bundle(),
+        red_flag_history_of_cancer=True,
+        red_flag_judgement="not_suspected",
+        red_flag_judgement_reason="Cancer treated 20 years ago, no new symptoms",
+    )
+    transaction_response(post(client, token, bundle), 201)
+    referral = Referral.objects.select_related("episode").get()
+    client.force_login(ttp)
+
+    summary = client.get(reverse("referrals:detail", args=[referral.public_id]))
+    episode = client.get(reverse("care:episode", args=[referral.episode.public_id]))
+
+    assert summary.status_code == episode.status_code == 200
+    assert f"{REQUESTER} (by the practice&#x27;s GP system)" in summary.content.decode()
+    assert "Riverside GP system (api client)" in episode.content.decode()
