@@ -283,6 +283,21 @@ MATRIX: dict[str, Row] = {
         "405 405 405 405 405 405 405 405",
     ),
     "fhir/R4/<path:_rest>": row("404 404 404 404 404 404 404 404"),
+    # Referrals in: a transaction posted to the base, with or without its slash, needs a
+    # practice client's token (tests/integration/test_api_referrals.py).
+    "fhir/R4/": row(
+        "405 405 405 405 405 405 405 405",
+        "401 401 401 401 401 401 401 401",
+    ),
+    "fhir/R4": row(
+        "405 405 405 405 405 405 405 405",
+        "401 401 401 401 401 401 401 401",
+    ),
+    # The published referral template is public; the matrix's id is not the template's.
+    "fhir/R4/Questionnaire/<str:public_id>": row(
+        "404 404 404 404 404 404 404 404",
+        "405 405 405 405 405 405 405 405",
+    ),
     "health": row(
         "ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405",

@@ -4,7 +4,7 @@ from django.conf import settings
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from pathway.api.assertions import ALGORITHM
-from pathway.api.registry import CHANGED, RESOURCES
+from pathway.api.registry import CHANGED, RESOURCES, SYSTEM
 from pathway.api.responses import fhir_base_url, token_url
 
 # The API is FHIR R4 (4.0.1); its resources are built and checked with the R4B models, which
@@ -34,6 +34,14 @@ def capability_statement():
                     "mode": "server",
                     "security": _security(),
                     "resource": [_resource(resource) for resource in RESOURCES],
+                    "interaction": [
+                        {
+                            "code": endpoint.interaction,
+                            "documentation": f"{endpoint.documentation} Needs the scope "
+                            f"{endpoint.scope}.",
+                        }
+                        for endpoint in SYSTEM
+                    ],
                 }
             ],
         }
@@ -53,7 +61,8 @@ def _security():
             "Every call but this one needs Authorization: Bearer <access token>. Get a token "
             f"from {token_url()} with the client_credentials grant and a JWT client assertion "
             f"signed {ALGORITHM} with the client's private key (private_key_jwt, as NHS APIs' "
-            "application-restricted access). Scopes are system/<resource>.read."
+            "application-restricted access). Scopes are system/<resource>.read, and "
+            "system/ServiceRequest.write to post referrals."
         ),
         "extension": [
             {"url": OAUTH_URIS, "extension": [{"url": "token", "valueUri": token_url()}]}
@@ -64,7 +73,8 @@ def _security():
 def _resource(resource):
     return {
         "type": resource.type,
-        "documentation": f"{resource.documentation} Needs the scope {resource.read_scope}.",
+        "documentation": resource.documentation
+        + (f" Needs the scope {resource.read_scope}." if resource.read_scope else ""),
         "interaction": [{"code": code} for code in resource.interactions],
         "versioning": "no-version",
         "readHistory": False,

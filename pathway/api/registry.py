@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pathway.api import patient_views, patients
+from pathway.api import patient_views, patients, referral_views
 from pathway.api.scopes import needed_scope
 from pathway.api.search import SearchParameter
 
@@ -22,6 +22,9 @@ class ResourceEndpoints:
     read: Callable | None = None  # view(request, client, public_id)
     search: Callable | None = None  # view(request, client)
     search_parameters: tuple[SearchParameter, ...] = ()
+    # Public: read without a token (nothing about anyone, such as a published Questionnaire);
+    # the view is then view(request, public_id).
+    public: bool = False
 
     @property
     def interactions(self):
@@ -30,7 +33,18 @@ class ResourceEndpoints:
 
     @property
     def read_scope(self):
-        return needed_scope(self.type, "read")
+        return None if self.public else needed_scope(self.type, "read")
+
+
+@dataclass(frozen=True)
+class SystemEndpoint:
+    """An interaction at the base URL itself (FHIR's "system" level), such as a transaction."""
+
+    interaction: str
+    documentation: str
+    view: Callable  # view(request, client)
+    scope: str
+    method: str = "POST"
 
 
 RESOURCES = (
@@ -44,5 +58,30 @@ RESOURCES = (
         read=patient_views.read_patient,
         search=patient_views.search_patients,
         search_parameters=patients.SEARCH_PARAMETERS,
+    ),
+    ResourceEndpoints(
+        type="Questionnaire",
+        documentation=(
+            "The referral template a GP system answers (Questionnaire/back-pain-referral), "
+            "its linkIds the questions of the web form. Published: no token needed."
+        ),
+        read=referral_views.read_questionnaire,
+        public=True,
+    ),
+)
+
+SYSTEM = (
+    SystemEndpoint(
+        interaction="transaction",
+        documentation=(
+            "Post a referral: a transaction Bundle (or a message Bundle) holding a Patient, "
+            "a ServiceRequest and a QuestionnaireResponse answering "
+            "Questionnaire/back-pain-referral, from a GP practice's client, for its own "
+            "practice. Referred: 201 with a transaction-response Bundle. Red flags or not "
+            "eligible: recorded, 422 with an OperationOutcome. Refused: 4xx, nothing saved. "
+            "The same Bundle.identifier again: the first result, 200."
+        ),
+        view=referral_views.post_referral,
+        scope=needed_scope("ServiceRequest", "write"),
     ),
 )

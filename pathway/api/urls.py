@@ -5,7 +5,7 @@ from django.urls import path
 
 from pathway.api import views
 from pathway.api.endpoints import fhir_endpoint
-from pathway.api.registry import RESOURCES
+from pathway.api.registry import RESOURCES, SYSTEM
 
 app_name = "api"
 
@@ -21,10 +21,18 @@ def _resource_urls(resource):
         yield path(f"{BASE}{resource.type}/<str:public_id>", view, name=f"{resource.type}-read")
 
 
+def _system_urls(endpoint):
+    view = fhir_endpoint(endpoint.view, scope=endpoint.scope, methods=(endpoint.method,))
+    # The base, with and without its slash: a POST cannot follow APPEND_SLASH's redirect.
+    yield path(BASE, view, name=endpoint.interaction)
+    yield path(BASE.rstrip("/"), view, name=f"{endpoint.interaction}-no-slash")
+
+
 urlpatterns = [
     path("oauth2/token", views.token, name="token"),
     path(f"{BASE}metadata", fhir_endpoint(views.metadata), name="metadata"),
     *(url for resource in RESOURCES for url in _resource_urls(resource)),
+    *(url for endpoint in SYSTEM for url in _system_urls(endpoint)),
     # Anything else under the base is a FHIR answer too, not the web app's error page.
     path(
         f"{BASE}<path:_rest>",

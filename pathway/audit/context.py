@@ -46,6 +46,12 @@ def staff_user(by):
     return None if isinstance(by, Actor) else by
 
 
+def actor_name(by):
+    """Who acted, for a record's "by name" column beside `staff_user`: blank for a member of
+    staff (the user row says who), else the actor as the audit trail names them."""
+    return f"{by.name} ({by.kind})" if isinstance(by, Actor) else ""
+
+
 PATIENT = Actor(kind="patient", name="Patient, through their secure link")
 SYSTEM = Actor(kind="system", name="The pathway service")
 

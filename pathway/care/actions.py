@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pathway.audit.actions import record_event
-from pathway.audit.context import staff_user
+from pathway.audit.context import actor_name, staff_user
 from pathway.audit.models import AuditAction
 from pathway.care import lifecycle
 from pathway.care.attendance import apply_dna_policy
@@ -64,6 +64,7 @@ def open_episode(*, referral, by, context):
         from_state=step.source,
         to_state=step.target,
         by=staff_user(by),
+        by_name=actor_name(by),
     )
     record_event(
         by=by, context=context, action=AuditAction.CREATE, obj=episode, patient=referral.patient

@@ -123,15 +123,31 @@ class EpisodeTransition(models.Model):
     name = models.CharField(max_length=50)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A member of staff; or, for someone who is not (a GP system referring over the API),
+    # none, and `by_name` says who, as the audit trail names them.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="episode_transition_names_who",
+                condition=models.Q(by__isnull=False) | ~models.Q(by_name=""),
+            )
+        ]
 
     def __str__(self):
         return f"{self.name}: {self.from_state or 'new'} -> {self.to_state}"
+
+    @property
+    def by_label(self):
+        """Who moved the episode (select_related "by"): the member of staff, or who else."""
+        return self.by.get_full_name() if self.by_id else self.by_name
 
     @property
     def label(self):

@@ -7,7 +7,7 @@ audit event, and starts or stops what a discharge or a re-opening schedules.
 from django.utils import timezone
 
 from pathway.audit.actions import record_event
-from pathway.audit.context import staff_user
+from pathway.audit.context import actor_name, staff_user
 from pathway.audit.models import AuditAction
 from pathway.care import lifecycle
 from pathway.care.models import DischargeReason, Episode, EpisodeTransition
@@ -61,6 +61,7 @@ def move(episode, transition, *, by, reason="", discharge_reason="", context):
         from_state=from_state,
         to_state=step.target,
         by=staff_user(by),
+        by_name=actor_name(by),
         reason=reason,
     )
     audit(by, episode, episode, context)

@@ -6,10 +6,13 @@ Every door (the GP's web form, the demo, tests, later the FHIR API and self-refe
 recorded.
 """
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pathway.audit.actions import one_insert, record_events
+from pathway.audit.context import staff_user
 from pathway.audit.models import AuditAction
 from pathway.care.actions import open_episode
 from pathway.patients.models import Patient
@@ -48,9 +51,28 @@ class PatientNotMatched(ReferralRefused):
         super().__init__((("date_of_birth", DATE_OF_BIRTH_NOT_MATCHED),), assessment)
 
 
-def record_referral(*, answers, services, by, context):
+@dataclass(frozen=True)
+class PracticeView:
+    """What a practice may see, for the scoping rule (pathway.accounts.scoping), when the
+    referral comes from its GP system rather than a member of its staff."""
+
+    practice_id: int
+    is_authenticated = True
+    is_active = True
+    effective_role = "gp"
+
+    def organisation_scope(self):
+        return "practice", self.practice_id
+
+
+def record_referral(*, answers, services, by, context, referring_practice=None, referrer=""):
     """Record the referral `answers` describe, made by `by` to one of `services` (those
     offered), through `context`. Returns the Referral; raises ReferralRefused.
+
+    `by` is a GP (the web form, the demo), who refers for their own practice; or an Actor
+    (a GP system's API client), which names the `referring_practice` and the `referrer`,
+    its practitioner as "system|value". The rules are the same: the practice sees the
+    patients it would see through its staff.
 
     Idempotent by the submission key: the same key again returns the first referral. The
     first attempt trusts what the assessment just found (the person with this NHS number, or
@@ -59,17 +81,36 @@ def record_referral(*, answers, services, by, context):
     insert fails, the attempt is rolled back, and the answers are assessed again, finding
     what the other one wrote.
     """
+    gp = staff_user(by)
+    practice_id = referring_practice.pk if referring_practice else gp.practice_id
+    referring = Referring(by=by, gp=gp, practice_id=practice_id, referrer=referrer)
     try:
-        return _assess_and_record(answers, services, by, context)
+        return _assess_and_record(answers, services, referring, context)
     except IntegrityError:
-        return _assess_and_record(answers, services, by, context, after_a_race=True)
+        return _assess_and_record(answers, services, referring, context, after_a_race=True)
 
 
-def _assess_and_record(answers, services, by, context, after_a_race=False):
+@dataclass(frozen=True)
+class Referring:
+    """Who refers (`by`, as the audit trail names them), the staff user if any, for which
+    practice, and the practitioner a GP system named."""
+
+    by: object
+    gp: object
+    practice_id: int
+    referrer: str
+
+    @property
+    def viewer(self):
+        # Whom the patient lookup sees as: the GP, or their GP system as the practice.
+        return self.gp or PracticeView(self.practice_id)
+
+
+def _assess_and_record(answers, services, referring, context, after_a_race=False):
     already = Referral.objects.filter(submission_key=answers.submission_key).first()
     if already is not None:
         return already
-    assessment = assess(answers, user=by, services=services)
+    assessment = assess(answers, user=referring.viewer, services=services)
     if after_a_race and assessment.patient is None:
         # Someone with this NHS number was added meanwhile, whom these details do not match
         # (the lookup reveals nobody without the date of birth): never overwrite them.
@@ -77,15 +118,16 @@ def _assess_and_record(answers, services, by, context, after_a_race=False):
     decision = decide(answers, assessment, services)
     if decision.problems:
         raise ReferralRefused(decision.problems, assessment)
-    return _record(answers, assessment, decision, by, context)
+    return _record(answers, assessment, decision, referring, context)
 
 
 @transaction.atomic
-def _record(answers, assessment, decision, by, context):
+def _record(answers, assessment, decision, referring, context):
+    by = referring.by
     # One event per record, the episode's too, in one insert, in this same transaction.
     with one_insert():
         patient, patient_created = _save_patient(answers.patient, assessment)
-        referral = _referral(answers, assessment, decision, patient, by)
+        referral = _referral(answers, assessment, decision, patient, referring)
         referral.save()
         audited = [
             (AuditAction.CREATE if patient_created else AuditAction.UPDATE, patient, patient),
@@ -113,14 +155,16 @@ def _save_patient(details, assessment):
     return patient, False
 
 
-def _referral(answers, assessment, decision, patient, gp):
-    # Made by a GP, for their practice, until self-referral opens another door (issue 18).
+def _referral(answers, assessment, decision, patient, referring):
+    # Made for a practice, by its GP or its GP system, until self-referral opens another door
+    # (issue 18).
     outcome = decision.outcome
     referral = Referral(
         submission_key=answers.submission_key,
         patient=patient,
-        practice_id=gp.practice_id,
-        referred_by=gp,
+        practice_id=referring.practice_id,
+        referred_by=referring.gp,
+        referrer=referring.referrer,
         body_part=answers.body_part,
         limb_symptoms=answers.limb_symptoms,
         symptom_duration=answers.symptom_duration,
@@ -133,7 +177,7 @@ def _referral(answers, assessment, decision, patient, gp):
         exclusion_answers=dict(answers.exclusions),
         urgency_answers=dict(answers.urgency),
     )
-    _record_red_flag_judgement(referral, answers, assessment, gp)
+    _record_red_flag_judgement(referral, answers, assessment, referring.gp)
     if outcome != ReferralOutcome.REDIRECTED:
         referral.exclusions_found = [exclusion.code for exclusion in assessment.exclusions]
     if outcome in {ReferralOutcome.REFERRED, ReferralOutcome.GP_DISCHARGED}:

@@ -62,9 +62,18 @@ class Referral(models.Model):
     practice = models.ForeignKey(
         "organisations.GPPractice", on_delete=models.PROTECT, related_name="referrals"
     )
+    # The member of staff who referred through the web form; none for a GP system's referral
+    # over the API, which names its practitioner in `referrer` instead.
     referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
     )
+    # The requester practitioner a GP system named, as "system|value" (an SDS user id, a GMC
+    # number); blank for the web form's referrals, whose `referred_by` says who.
+    referrer = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     body_part = models.CharField(max_length=10, choices=BodyPart.choices)
@@ -186,7 +195,13 @@ class Referral(models.Model):
                 condition=Q(red_flag_judgement__in=["", *JUDGEMENTS])
                 & Q(red_flag_recommendation__in=["", *JUDGEMENTS]),
             ),
-            # A judgement is recorded with the recommendation it answered, who and when.
+            # Someone is named as referring: a member of staff, or a GP system's practitioner.
+            models.CheckConstraint(
+                name="referral_names_its_referrer",
+                condition=Q(referred_by__isnull=False) | ~Q(referrer=""),
+            ),
+            # A judgement is recorded with the recommendation it answered, who and when (who:
+            # the member of staff, or else the referrer a GP system named).
             models.CheckConstraint(
                 name="referral_red_flag_judgement_has_who_and_when",
                 condition=Q(
@@ -196,7 +211,8 @@ class Referral(models.Model):
                 )
                 | ~Q(red_flag_judgement="")
                 & ~Q(red_flag_recommendation="")
-                & Q(red_flags_judged_by__isnull=False, red_flags_judged_at__isnull=False),
+                & Q(red_flags_judged_at__isnull=False)
+                & (Q(red_flags_judged_by__isnull=False) | ~Q(referrer="")),
             ),
             models.CheckConstraint(
                 name="referral_suspected_pathology_is_sent_elsewhere",
@@ -222,6 +238,21 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Referral {self.public_id}"
+
+    @property
+    def referrer_name(self):
+        """Who referred, as the pages say it: the member of staff, or the practitioner a GP
+        system named (select_related "referred_by")."""
+        if self.referred_by_id:
+            return self.referred_by.get_full_name()
+        return f"{self.referrer} (by the practice's GP system)"
+
+    @property
+    def red_flags_judge_name(self):
+        """Who judged the red flags (select_related "red_flags_judged_by"): as referrer_name."""
+        if self.red_flags_judged_by_id:
+            return self.red_flags_judged_by.get_full_name()
+        return self.referrer_name
 
     @property
     def red_flags(self):

@@ -46,7 +46,7 @@ def test_the_statement_names_the_oauth2_token_url(statement):
     assert security.service[0].coding[0].code == "OAuth"
 
 
-def test_the_statement_lists_exactly_patient_read_and_search(statement):
+def test_the_statement_lists_exactly_what_is_implemented(statement):
     listed = {
         resource.type: (
             {interaction.code for interaction in resource.interaction},
@@ -56,9 +56,11 @@ def test_the_statement_lists_exactly_patient_read_and_search(statement):
     }
 
     assert listed == {
-        "Patient": ({"read", "search-type"}, {("identifier", "token"), ("_lastUpdated", "date")})
+        "Patient": ({"read", "search-type"}, {("identifier", "token"), ("_lastUpdated", "date")}),
+        "Questionnaire": ({"read"}, set()),
     }
-    assert not statement.rest[0].interaction and not statement.rest[0].operation
+    assert [interaction.code for interaction in statement.rest[0].interaction] == ["transaction"]
+    assert not statement.rest[0].operation
 
 
 def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(statement):
@@ -72,6 +74,12 @@ def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(state
         for resource in statement.rest[0].resource
         for interaction in resource.interaction
     }
+    # A system interaction is at the base, with and without its slash.
+    listed |= {
+        f"{interaction.code}{suffix}"
+        for interaction in statement.rest[0].interaction
+        for suffix in ("", "-no-slash")
+    }
 
     assert names == listed | {"metadata", "token", "unknown"}
 
@@ -82,7 +90,7 @@ def test_every_listed_search_parameter_works(client, statement, practice):
     examples = {"identifier": patient.nhs_number, "_lastUpdated": f"le{patient.updated_at:%Y}"}
 
     for resource in statement.rest[0].resource:
-        for parameter in resource.searchParam:
+        for parameter in resource.searchParam or []:
             response = fhir_get(
                 client, resource.type, token, **{parameter.name: examples[parameter.name]}
             )
