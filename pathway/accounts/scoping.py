@@ -3,11 +3,40 @@
 Each scoped model's queryset names how it reaches each kind of organisation. A view asks for
 `Model.objects.visible_to(user)` and then `get_object_or_404`, so an object of another
 organisation is simply not found (404), which also hides that it exists.
+
+Whoever is not a member of staff (an API client, a GP system referring for its practice) is
+given an `OrganisationScope` directly and asks `visible_to_scope(scope)`: the same rule, with
+no stand-in user.
 """
+
+from dataclasses import dataclass
 
 from django.db import models
 
 from pathway.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class OrganisationScope:
+    """Which organisation's rows may be seen: kind "practice" | "service" | "area", or "all"
+    (an administrator), and that organisation's id."""
+
+    kind: str
+    organisation_id: int | None = None
+
+    @classmethod
+    def of_practice(cls, practice_id):
+        return cls("practice", practice_id)
+
+
+def scope_of(user):
+    """The scope of a member of staff, or None when they may see nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    kind, organisation_id = user.organisation_scope()
+    if kind == "all" and user.effective_role != Role.ADMINISTRATOR:
+        return None
+    return OrganisationScope(kind, organisation_id)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -28,18 +57,19 @@ class ScopedQuerySet(models.QuerySet):
         return through(self.scope_through, related._default_manager.all().scope_lookups_by_kind())
 
     def visible_to(self, user):
-        """Rows `user` may see: a member of staff, or anything else that answers the same
-        questions (an API client, pathway.api.models.ApiClient: is_authenticated, is_active,
-        organisation_scope() and effective_role), so the API follows this same rule."""
-        if not user.is_authenticated or not user.is_active:
+        """Rows the member of staff `user` may see."""
+        return self.visible_to_scope(scope_of(user))
+
+    def visible_to_scope(self, scope):
+        """Rows an organisation `scope` (or None: nothing) may see."""
+        if scope is None:
             return self.none()
-        kind, organisation_id = user.organisation_scope()
-        if kind == "all" and user.effective_role == Role.ADMINISTRATOR:
+        if scope.kind == "all":
             return self.all()
-        lookup = self.scope_lookups_by_kind().get(kind)
+        lookup = self.scope_lookups_by_kind().get(scope.kind)
         if lookup is None:
             return self.none()
-        rows = self.filter(**{lookup: organisation_id})
+        rows = self.filter(**{lookup: scope.organisation_id})
         return rows.distinct() if self.scope_needs_distinct else rows
 
 

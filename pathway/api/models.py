@@ -10,6 +10,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from pathway.accounts.scoping import OrganisationScope
 from pathway.organisations.models import CommissioningArea, GPPractice, ProviderService
 
 API_CLIENT_ROLE = "api client"
@@ -58,12 +59,6 @@ class ApiClient(models.Model):
     def __str__(self):
         return self.name
 
-    # The scoping rule (pathway.accounts.scoping) asks these of whoever wants to see rows. A
-    # client is only ever met after its token was checked, so it is authenticated; a revoked
-    # one sees nothing even if a check above were missed.
-    is_authenticated = True
-    effective_role = API_CLIENT_ROLE
-
     @property
     def is_active(self):
         return self.revoked_at is None
@@ -73,12 +68,15 @@ class ApiClient(models.Model):
         return self.practice or self.service or self.area
 
     def organisation_scope(self):
-        """("practice" | "service" | "area", organisation id), as User.organisation_scope."""
+        """Which rows the client may see (pathway.accounts.scoping): its one organisation's;
+        a revoked client, nothing, even if a check before were missed."""
+        if not self.is_active:
+            return None
         if self.practice_id:
-            return "practice", self.practice_id
+            return OrganisationScope("practice", self.practice_id)
         if self.service_id:
-            return "service", self.service_id
-        return "area", self.area_id
+            return OrganisationScope("service", self.service_id)
+        return OrganisationScope("area", self.area_id)
 
     @property
     def scope_list(self):

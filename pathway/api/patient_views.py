@@ -29,7 +29,9 @@ def _entry(patient):
 
 
 def _visible_patients(client):
-    return Patient.objects.visible_to(client).select_related("registered_practice")
+    return Patient.objects.visible_to_scope(client.organisation_scope()).select_related(
+        "registered_practice"
+    )
 
 
 def _visible_patient(client, public_id):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pathway.accounts.scoping import OrganisationScope, scope_of
 from pathway.audit.actions import one_insert, record_events
 from pathway.audit.context import staff_user
 from pathway.audit.models import AuditAction
@@ -51,20 +52,6 @@ class PatientNotMatched(ReferralRefused):
         super().__init__((("date_of_birth", DATE_OF_BIRTH_NOT_MATCHED),), assessment)
 
 
-@dataclass(frozen=True)
-class PracticeView:
-    """What a practice may see, for the scoping rule (pathway.accounts.scoping), when the
-    referral comes from its GP system rather than a member of its staff."""
-
-    practice_id: int
-    is_authenticated = True
-    is_active = True
-    effective_role = "gp"
-
-    def organisation_scope(self):
-        return "practice", self.practice_id
-
-
 def record_referral(*, answers, services, by, context, referring_practice=None, referrer=""):
     """Record the referral `answers` describe, made by `by` to one of `services` (those
     offered), through `context`. Returns the Referral; raises ReferralRefused.
@@ -101,16 +88,16 @@ class Referring:
     referrer: str
 
     @property
-    def viewer(self):
-        # Whom the patient lookup sees as: the GP, or their GP system as the practice.
-        return self.gp or PracticeView(self.practice_id)
+    def scope(self):
+        # What the patient lookup sees: the GP's, or (for their GP system) their practice's.
+        return scope_of(self.gp) if self.gp else OrganisationScope.of_practice(self.practice_id)
 
 
 def _assess_and_record(answers, services, referring, context, after_a_race=False):
     already = Referral.objects.filter(submission_key=answers.submission_key).first()
     if already is not None:
         return already
-    assessment = assess(answers, user=referring.viewer, services=services)
+    assessment = assess(answers, scope=referring.scope, services=services)
     if after_a_race and assessment.patient is None:
         # Someone with this NHS number was added meanwhile, whom these details do not match
         # (the lookup reveals nobody without the date of birth): never overwrite them.

@@ -61,8 +61,9 @@ class Assessment:
         return median_waits(self.services, self.wait_priority)
 
 
-def find_patient(number, date_of_birth, user):
-    """The existing patient with this NHS number that this GP may see.
+def find_patient(number, date_of_birth, scope):
+    """The existing patient with this NHS number that the referring practice (`scope`, an
+    accounts.scoping.OrganisationScope) may see.
 
     A patient of the GP's own practice is found by NHS number alone. Anyone else is found only
     when the date of birth matches too, as a trace would, so that typing numbers at random
@@ -72,7 +73,7 @@ def find_patient(number, date_of_birth, user):
     patient = (
         Patient.objects.filter(nhs_number=number)
         .select_related("registered_practice")
-        .annotate(visible=Exists(Patient.objects.visible_to(user).filter(pk=OuterRef("pk"))))
+        .annotate(visible=Exists(Patient.objects.visible_to_scope(scope).filter(pk=OuterRef("pk"))))
         .first()
     )
     if patient is None:
@@ -118,12 +119,13 @@ def median_waits(services, priority_code):
     ]
 
 
-def assess(answers, *, user, services):
-    """What `answers` mean so far, for a referral by `user` to one of `services` (offered)."""
+def assess(answers, *, scope, services):
+    """What `answers` mean so far, for a referral from the organisation `scope` (the GP's
+    practice: accounts.scoping) to one of `services` (offered)."""
     result = Assessment()
     today = timezone.localdate()
 
-    _assess_patient(answers, result, user=user, today=today, services=services)
+    _assess_patient(answers, result, scope=scope, today=today, services=services)
 
     red_flag_answers = dict(answers.red_flags)
     result.red_flags_unanswered = len(RED_FLAG_FIELDS) - len(red_flag_answers)
@@ -154,7 +156,7 @@ def assess(answers, *, user, services):
     return result
 
 
-def _assess_patient(answers, result, *, user, today, services):
+def _assess_patient(answers, result, *, scope, today, services):
     raw_number = (answers.patient.nhs_number or "").strip()
     if not raw_number:
         return
@@ -164,7 +166,7 @@ def _assess_patient(answers, result, *, user, today, services):
         result.nhs_number_problem = str(error)
         return
     result.patient, result.patient_is_visible = find_patient(
-        result.nhs_number, answers.patient.date_of_birth, user
+        result.nhs_number, answers.patient.date_of_birth, scope
     )
     if result.patient is None:
         return

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from pathway.accounts.models import Role
+from pathway.accounts.scoping import scope_of
 from pathway.audit.context import web_context
 from pathway.audit.models import AuditAction
 from pathway.audit.reads import record_request_event, record_view, record_views
@@ -145,7 +146,7 @@ def _answers(request, form, services):
     """What the form says so far, and what the rules make of it (for the live panels)."""
     form.is_valid()
     answers = form.answers()
-    return answers, assess(answers, user=request.user, services=services)
+    return answers, assess(answers, scope=scope_of(request.user), services=services)
 
 
 @role_required(Role.GP)

@@ -9,7 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
+from django.utils import timezone
 
+from pathway.accounts.scoping import OrganisationScope
 from pathway.api.keys import public_pem
 from pathway.api.models import ApiClient
 from pathway.audit.models import AuditAction, AuditEvent
@@ -58,10 +60,18 @@ def test_the_client_belongs_to_the_organisation_the_code_names(practice, service
 
     scopes = {client.name: client.organisation_scope() for client in ApiClient.objects.all()}
     assert scopes == {
-        "Practice system": ("practice", practice.pk),
-        "Service system": ("service", service.pk),
-        "Area tool": ("area", practice.area.pk),
+        "Practice system": OrganisationScope("practice", practice.pk),
+        "Service system": OrganisationScope("service", service.pk),
+        "Area tool": OrganisationScope("area", practice.area.pk),
     }
+
+
+def test_a_revoked_client_sees_nothing_even_unchecked(practice):
+    create("Revoked", "--organisation", practice.ods_code, "--scopes", "system/*.read")
+    client = ApiClient.objects.get(name="Revoked")
+    client.revoked_at = timezone.now()
+
+    assert client.organisation_scope() is None
 
 
 def test_the_creation_is_audited_as_the_command(practice):

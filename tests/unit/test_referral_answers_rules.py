@@ -39,13 +39,13 @@ def _complete(**given):
 
 
 def _decide(answers):
-    return decide(answers, assess(answers, user=None, services=[SERVICE]), [SERVICE])
+    return decide(answers, assess(answers, scope=None, services=[SERVICE]), [SERVICE])
 
 
 def _decide_new_person(answers, number="9990000018"):
     """Decided as for a valid NHS number the service has never seen: assessed without it (so
     nothing is looked up), as the look-up would have found nobody."""
-    assessment = assess(answers, user=None, services=[SERVICE])
+    assessment = assess(answers, scope=None, services=[SERVICE])
     assessment.nhs_number = number
     given = dataclasses.replace(
         answers, patient=dataclasses.replace(answers.patient, nhs_number=number)
