@@ -274,14 +274,14 @@ MATRIX: dict[str, Row] = {
         "ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405",
     ),
-    "fhir/R4/Patient": row(
-        "401 401 401 401 401 401 401 401",
-        "405 405 405 405 405 405 405 405",
-    ),
-    "fhir/R4/Patient/<str:public_id>": row(
-        "401 401 401 401 401 401 401 401",
-        "405 405 405 405 405 405 405 405",
-    ),
+    **{
+        f"fhir/R4/{resource_type}{suffix}": row(
+            "401 401 401 401 401 401 401 401",
+            "405 405 405 405 405 405 405 405",
+        )
+        for resource_type in ("Patient", "EpisodeOfCare", "ServiceRequest", "Appointment")
+        for suffix in ("", "/<str:public_id>")
+    },
     "fhir/R4/<path:_rest>": row("404 404 404 404 404 404 404 404"),
     # Referrals in: a transaction posted to the base, with or without its slash, needs a
     # practice client's token (tests/integration/test_api_referrals.py).

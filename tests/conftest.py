@@ -173,3 +173,27 @@ def make_episode(gp, service):
 @pytest.fixture
 def episode(make_episode):
     return make_episode()
+
+
+@pytest.fixture
+def booked_episode(episode, ttp):
+    """`episode` with its first assessment booked with `ttp` three days from now."""
+    import datetime
+
+    from django.utils import timezone
+
+    from pathway.care.actions import book_appointment
+    from pathway.care.models import AppointmentKind, AppointmentMode
+    from tests.audit_context import TEST_CONTEXT
+
+    book_appointment(
+        episode=episode,
+        kind=AppointmentKind.FIRST_ASSESSMENT,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        clinician=ttp,
+        mode=AppointmentMode.TELEPHONE,
+        by=ttp,
+        context=TEST_CONTEXT,
+    )
+    episode.refresh_from_db()
+    return episode

@@ -26,6 +26,7 @@ def authorised_client(request, scope):
             "throttled",
             "Too many requests from this client: try again after Retry-After seconds.",
             headers={"Retry-After": str(wait)},
+            client=token.client,
         )
     if not allows(token.scopes.split(), scope):
         raise FhirError(
@@ -33,6 +34,7 @@ def authorised_client(request, scope):
             "forbidden",
             f"This client's token does not have the scope {scope}.",
             headers={"WWW-Authenticate": f'{REALM}, error="insufficient_scope", scope="{scope}"'},
+            client=token.client,
         )
     return token.client
 

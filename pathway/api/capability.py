@@ -72,6 +72,7 @@ def _security():
 
 def _resource(resource):
     return {
+        **({"searchInclude": list(resource.search_includes)} if resource.search_includes else {}),
         "type": resource.type,
         "documentation": resource.documentation
         + (f" Needs the scope {resource.read_scope}." if resource.read_scope else ""),

@@ -4,7 +4,8 @@ postcode, the registered GP practice by ODS code, and contact details only with 
 from django.db.models import Q
 from fhir.resources.R4B.patient import Patient as FhirPatient
 
-from pathway.api.search import SearchParameter, date_filter, token_values
+from pathway.api.search import SearchParameter, token_values
+from pathway.api.search_parameters import last_updated
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_CODE_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -54,7 +55,7 @@ def _telecom(patient):
     return telecom
 
 
-def _by_identifier(patients, text):
+def _by_identifier(patients, text, _modifier):
     wanted = Q(pk__in=[])  # nothing, until a value matches
     for system, code in token_values(text):
         if system not in (None, NHS_NUMBER_SYSTEM):
@@ -65,10 +66,6 @@ def _by_identifier(patients, text):
     return patients.filter(wanted)
 
 
-def _by_last_updated(patients, text):
-    return patients.filter(date_filter("updated_at", text))
-
-
 SEARCH_PARAMETERS = (
     SearchParameter(
         name="identifier",
@@ -77,11 +74,5 @@ SEARCH_PARAMETERS = (
         documentation=f"The NHS number: {NHS_NUMBER_SYSTEM}|9990000018 (or the number alone).",
         apply=_by_identifier,
     ),
-    SearchParameter(
-        name="_lastUpdated",
-        type="date",
-        definition="http://hl7.org/fhir/SearchParameter/Resource-lastUpdated",
-        documentation="When the record last changed, with eq, ne, gt, ge, lt, le, sa or eb.",
-        apply=_by_last_updated,
-    ),
+    last_updated("updated_at"),
 )

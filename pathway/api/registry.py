@@ -7,7 +7,15 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pathway.api import patient_views, patients, referral_views
+from pathway.api import referral_views
+from pathway.api.catalogue import (
+    APPOINTMENT,
+    EPISODE_OF_CARE,
+    KINDS_BY_TYPE,
+    PATIENT,
+    SERVICE_REQUEST,
+)
+from pathway.api.resource_views import read_view, search_view
 from pathway.api.scopes import needed_scope
 from pathway.api.search import SearchParameter
 
@@ -22,6 +30,7 @@ class ResourceEndpoints:
     read: Callable | None = None  # view(request, client, public_id)
     search: Callable | None = None  # view(request, client)
     search_parameters: tuple[SearchParameter, ...] = ()
+    search_includes: tuple[str, ...] = ()
     # Public: read without a token (nothing about anyone, such as a published Questionnaire);
     # the view is then view(request, public_id).
     public: bool = False
@@ -36,6 +45,18 @@ class ResourceEndpoints:
         return None if self.public else needed_scope(self.type, "read")
 
 
+def served(kind, documentation):
+    """The endpoints of a ResourceKind (pathway.api.kinds): read and search, as it describes."""
+    return ResourceEndpoints(
+        type=kind.type,
+        documentation=documentation,
+        read=read_view(kind),
+        search=search_view(kind, KINDS_BY_TYPE),
+        search_parameters=kind.search_parameters,
+        search_includes=tuple(f"{kind.type}:{include.name}" for include in kind.includes),
+    )
+
+
 @dataclass(frozen=True)
 class SystemEndpoint:
     """An interaction at the base URL itself (FHIR's "system" level), such as a transaction."""
@@ -48,16 +69,29 @@ class SystemEndpoint:
 
 
 RESOURCES = (
-    ResourceEndpoints(
-        type="Patient",
-        documentation=(
-            "The people the client's organisation may see: a GP practice's registered "
-            "patients, a service's referred patients, an area's practices' patients. "
-            "The id is an opaque identifier, never the NHS number."
-        ),
-        read=patient_views.read_patient,
-        search=patient_views.search_patients,
-        search_parameters=patients.SEARCH_PARAMETERS,
+    served(
+        PATIENT,
+        "The people the client's organisation may see: a GP practice's registered "
+        "patients, a service's referred patients, an area's practices' patients. "
+        "The id is an opaque identifier, never the NHS number.",
+    ),
+    served(
+        EPISODE_OF_CARE,
+        "One person's care in one provider service, from referral to discharge: status "
+        "waitlist (not yet assessed), active or finished; a returner's earlier episode in the "
+        "previous-episode extension. A practice sees its patients' episodes, a service its "
+        "own, an area its services'.",
+    ),
+    served(
+        SERVICE_REQUEST,
+        "Each referral consultation the GP recorded: active or completed when referred, "
+        "revoked when it ended at the GP (red flags, not eligible, advice). A practice sees "
+        "its referrals, a service those made to it, an area its practices'.",
+    ),
+    served(
+        APPOINTMENT,
+        "Appointments booked in an episode: booked, fulfilled, noshow (did not attend) or "
+        "cancelled.",
     ),
     ResourceEndpoints(
         type="Questionnaire",

@@ -25,8 +25,10 @@ def token_url():
 class FhirError(Exception):
     """A refusal, answered as an OperationOutcome with this status (never a 500)."""
 
-    def __init__(self, status, code, diagnostics, *, headers=None, expression=None):
+    def __init__(self, status, code, diagnostics, *, headers=None, expression=None, client=None):
         super().__init__(diagnostics)
+        # The client refused, when it is known (its token was good): the refusal is audited.
+        self.client = client
         self.status = status
         self.code = code
         self.diagnostics = diagnostics

@@ -19,11 +19,15 @@ from fhir.resources.R4B.bundle import Bundle
 from pathway.api.responses import FhirError, service_url
 from pathway.core.keyset import Key, paginate, read_cursor
 
-COUNT, PAGE, FORMAT = "_count", "_page", "_format"
+COUNT, PAGE, FORMAT, INCLUDE = "_count", "_page", "_format", "_include"
+RESULT_PARAMETERS = (COUNT, PAGE, FORMAT, INCLUDE)
 DEFAULT_COUNT, LARGEST_COUNT = 20, 100
 JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
-# Pages follow the last change, then the row: a client polling _lastUpdated reads in order.
-PAGE_KEYS = (Key("updated_at"), Key("id"))
+
+
+def page_keys(changed_field="updated_at"):
+    # Pages follow the last change, then the row: a client polling _lastUpdated reads in order.
+    return (Key(changed_field), Key("id"))
 
 
 @dataclass(frozen=True)
@@ -32,25 +36,34 @@ class SearchParameter:
     type: str  # FHIR's search parameter type: token, date, string...
     definition: str  # the canonical SearchParameter it implements
     documentation: str
-    apply: Callable  # (queryset, one value as sent) -> the queryset filtered
+    # (queryset, one value as sent, the modifier after ":" or "") -> the queryset filtered
+    apply: Callable
+    modifiers: tuple[str, ...] = ()  # the modifiers it takes, such as "identifier"
 
 
-def search(queryset, query, parameters):
+def search(queryset, query, parameters, *, changed_field="updated_at"):
     """(page, total) of `queryset` searched with the request's `query` (a QueryDict)."""
     known = {parameter.name: parameter for parameter in parameters}
     for name, values in query.lists():
         if any("\x00" in value for value in values):
             raise FhirError(400, "invalid", f"{name} holds a character that is not allowed.")
-        if name not in known and name not in (COUNT, PAGE, FORMAT):
+        if name in RESULT_PARAMETERS:
+            continue
+        base, _, modifier = name.partition(":")
+        parameter = known.get(base)
+        if parameter is None:
             raise FhirError(400, "not-supported", f"{name} is not a search parameter here.")
-        for value in values if name in known else ():
-            queryset = known[name].apply(queryset, value)
+        if modifier and modifier not in parameter.modifiers:
+            raise FhirError(400, "not-supported", f"{base} does not take the modifier :{modifier}.")
+        for value in values:
+            queryset = parameter.apply(queryset, value, modifier)
     if query.get(FORMAT, "json") not in JSON_FORMATS:
         raise FhirError(406, "not-supported", "Only JSON is served (application/fhir+json).")
+    keys = page_keys(changed_field)
     cursor = query.get(PAGE, "")
-    if cursor and read_cursor(cursor, PAGE_KEYS) is None:
+    if cursor and read_cursor(cursor, keys) is None:
         raise FhirError(400, "invalid", "_page is not a page link of this search.")
-    return paginate(queryset, PAGE_KEYS, cursor, _count(query)), queryset.count()
+    return paginate(queryset, keys, cursor, _count(query)), queryset.count()
 
 
 def _count(query):
@@ -60,8 +73,9 @@ def _count(query):
     return int(text)
 
 
-def searchset(*, request, page, total, entry):
-    """The searchset Bundle of `page`; `entry(row)` gives (fullUrl, resource) for a row."""
+def searchset(*, request, page, total, entry, included=()):
+    """The searchset Bundle of `page`; `entry(row)` gives (fullUrl, resource) for a row, and
+    `included` holds (fullUrl, resource) of what _include asked for."""
     links = [{"relation": "self", "url": _link(request)}]
     if page.next_cursor:
         links.append({"relation": "next", "url": _link(request, page.next_cursor)})
@@ -71,6 +85,8 @@ def searchset(*, request, page, total, entry):
     for row in page.rows:
         full_url, resource = entry(row)
         entries.append({"fullUrl": full_url, "resource": resource, "search": {"mode": "match"}})
+    for full_url, resource in included:
+        entries.append({"fullUrl": full_url, "resource": resource, "search": {"mode": "include"}})
     return Bundle.model_validate(
         {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
         | ({"entry": entries} if entries else {})

@@ -8,7 +8,7 @@ import contextlib
 import contextvars
 
 from pathway.audit.context import Actor
-from pathway.audit.models import AuditEvent
+from pathway.audit.models import AuditAction, AuditEvent
 
 # Events of the unit of work under way (see `one_insert`), or None when there is none.
 _pending = contextvars.ContextVar("pending_audit_events", default=None)
@@ -47,6 +47,25 @@ def _who(by):
     if isinstance(by, Actor):
         return None, by.kind, by.name
     return by, by.effective_role, str(by.organisation or "")
+
+
+def record_refusal(*, by, context, object_type, object_id=""):
+    """`by` asked for something (of `object_type`, by `object_id` as they named it) and was
+    refused: written even though nothing was shown, so that probing shows in the trail."""
+    user, role, organisation = _who(by)
+    event = AuditEvent(
+        user=user,
+        role=role,
+        organisation=organisation,
+        action=AuditAction.REFUSED,
+        object_type=object_type[:100],
+        object_id=object_id[:64],
+        ip_address=context.ip_address,
+        channel=context.channel,
+        user_agent=context.user_agent,
+    )
+    _write([event])
+    return event
 
 
 def new_event(*, by, context, action, obj, patient_id, object_type=None):

@@ -12,6 +12,8 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Changed"
     EXPORT = "export", "Exported"
     SIGN_IN = "sign_in", "Signed in"
+    # Asked for and not given (an API client asking for what its organisation may not see).
+    REFUSED = "refused", "Refused"
 
 
 def _now():

@@ -129,7 +129,7 @@ def book_appointment(
         )
     if episode.lead_clinician_id is None:
         episode.lead_clinician = clinician
-        episode.save(update_fields=["lead_clinician"])
+        episode.save(update_fields=["lead_clinician", "updated_at"])
     appointment = Appointment.objects.create(
         episode=episode,
         kind=kind,

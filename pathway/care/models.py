@@ -61,6 +61,9 @@ class Episode(models.Model):
         on_delete=models.PROTECT,
         related_name="lead_episodes",
     )
+    # When the episode last changed: the FHIR API's lastUpdated, which systems poll. A save
+    # with update_fields must name it (tests/unit/test_code_shape checks).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -164,6 +167,8 @@ class EpisodeTransition(models.Model):
 
 
 class Appointment(models.Model):
+    # The opaque id the FHIR API names it by.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="appointments")
     kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
     starts_at = models.DateTimeField()
@@ -189,6 +194,7 @@ class Appointment(models.Model):
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     # Why a DNA did not lead to the proposed discharge (for example a vulnerable patient).
     dna_exception_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = AppointmentQuerySet.as_manager()
 

@@ -53,6 +53,7 @@ def move(episode, transition, *, by, reason="", discharge_reason="", context):
             "discharge_reason",
             "retain_until",
             "clock_started_on",
+            "updated_at",
         ]
     )
     EpisodeTransition.objects.create(

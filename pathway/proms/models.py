@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -123,8 +125,11 @@ class ResponseQuerySet(ScopedQuerySet):
 
 
 class QuestionnaireResponse(models.Model):
-    """One completed questionnaire: the raw answers and the clinical core's scores."""
+    """One completed questionnaire: the raw answers and the clinical core's scores. Never
+    changed once made, so completed_at is also when it last changed."""
 
+    # The opaque id the FHIR API names it (and its scores' Observations) by.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.ForeignKey(
         "care.Episode", on_delete=models.PROTECT, related_name="questionnaire_responses"
     )

@@ -179,7 +179,7 @@ def opt_out(*, patient, by, context, link=None):
     themselves from this questionnaire link (after confirming their date of birth)."""
     if patient.prom_opt_out_at is None:
         patient.prom_opt_out_at = timezone.now()
-        patient.save(update_fields=["prom_opt_out_at"])
+        patient.save(update_fields=["prom_opt_out_at", "updated_at"])
         # From a link, the event names the act and the link the person used.
         record_event(
             by=by,
@@ -205,7 +205,7 @@ def restart_messages(*, patient, by, context):
         return 0  # already receiving them (a second click changes nothing)
     stopped_at = patient.prom_opt_out_at
     patient.prom_opt_out_at = None
-    patient.save(update_fields=["prom_opt_out_at"])
+    patient.save(update_fields=["prom_opt_out_at", "updated_at"])
     record_event(by=by, context=context, action=AuditAction.UPDATE, obj=patient, patient=patient)
     now = timezone.now()
     waiting = PromTimepoint.objects.filter(

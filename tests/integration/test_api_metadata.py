@@ -7,7 +7,6 @@ from django.urls import get_resolver
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from tests.api_clients import access_token, fhir_get, make_client
-from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +54,13 @@ def test_the_statement_lists_exactly_what_is_implemented(statement):
         for resource in statement.rest[0].resource
     }
 
+    read_and_search = {"read", "search-type"}
+    clinical = {("patient", "reference"), ("status", "token"), ("_lastUpdated", "date")}
     assert listed == {
-        "Patient": ({"read", "search-type"}, {("identifier", "token"), ("_lastUpdated", "date")}),
+        "Patient": (read_and_search, {("identifier", "token"), ("_lastUpdated", "date")}),
+        "EpisodeOfCare": (read_and_search, clinical | {("date", "date")}),
+        "ServiceRequest": (read_and_search, clinical),
+        "Appointment": (read_and_search, clinical | {("date", "date")}),
         "Questionnaire": ({"read"}, set()),
     }
     assert [interaction.code for interaction in statement.rest[0].interaction] == ["transaction"]
@@ -84,16 +88,27 @@ def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(state
     assert names == listed | {"metadata", "token", "unknown"}
 
 
-def test_every_listed_search_parameter_works(client, statement, practice):
-    patient = PatientFactory(registered_practice=practice)
+def test_every_listed_search_parameter_works(client, statement, practice, booked_episode):
+    patient = booked_episode.patient
     token = access_token(client, make_client(practice, scopes="system/*.read"))
-    examples = {"identifier": patient.nhs_number, "_lastUpdated": f"le{patient.updated_at:%Y}"}
+    examples = {
+        "identifier": patient.nhs_number,
+        "_lastUpdated": f"le{patient.updated_at:%Y}",
+        "patient": f"Patient/{patient.public_id}",
+        "status": {
+            "EpisodeOfCare": "waitlist",
+            "ServiceRequest": "active",
+            "Appointment": "booked",
+        },
+        "date": f"ge{booked_episode.referred_at:%Y}",
+    }
 
     for resource in statement.rest[0].resource:
         for parameter in resource.searchParam or []:
-            response = fhir_get(
-                client, resource.type, token, **{parameter.name: examples[parameter.name]}
-            )
+            example = examples[parameter.name]
+            if isinstance(example, dict):
+                example = example[resource.type]
+            response = fhir_get(client, resource.type, token, **{parameter.name: example})
             assert response.status_code == 200, (parameter.name, response.content)
             assert response.json()["total"] == 1
 

@@ -64,6 +64,7 @@ class EpisodeRun:
         self.group = group
         self.service = service
         self.referred_at = when
+        self.updated_at = when
         self.id = ctx.ids.take(Episode)
         self.state = OPENING.target
         self.clock_started_on = when.astimezone(LOCAL).date()
@@ -86,6 +87,7 @@ class EpisodeRun:
 
     def move(self, name, when, *, by, reason=""):
         step = lifecycle.transition(name, self.state)
+        self.updated_at = when
         self.ctx.add(
             EpisodeTransition,
             {
@@ -109,6 +111,7 @@ class EpisodeRun:
             Appointment,
             {
                 "id": appointment_id,
+                "public_id": uuid4(self.rng),
                 "episode_id": self.id,
                 "kind": kind,
                 "starts_at": starts_at,
@@ -121,6 +124,7 @@ class EpisodeRun:
                 "outcome_recorded_by_id": self.lead if recorded else None,
                 "outcome_recorded_at": starts_at + HOUR if recorded else None,
                 "dna_exception_reason": exception,
+                "updated_at": starts_at + HOUR if recorded else booked_at,
             },
         )
         self.proms.appointment_notice(appointment_id, booked_at)
@@ -158,6 +162,7 @@ class EpisodeRun:
                 "discharged_at": self.discharged_at,
                 "discharge_reason": self.discharge_reason,
                 "lead_clinician_id": self.lead_clinician,
+                "updated_at": self.updated_at,
                 "retain_until": retain_until_for(self.discharged_at)
                 if self.discharged_at
                 else None,

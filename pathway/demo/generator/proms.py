@@ -13,6 +13,7 @@ import itertools
 
 from pathway.demo.generator import distributions as d
 from pathway.demo.generator.answers import clip, questionnaire
+from pathway.demo.generator.names import uuid4
 from pathway.messaging.models import OutboundMessage
 from pathway.proms.models import PatientLink, PromTimepoint, QuestionnaireResponse, SafetyAlert
 from pathway.proms.schedule import AFTER_DISCHARGE
@@ -255,6 +256,7 @@ class Questionnaires:
                     QuestionnaireResponse,
                     {
                         "id": response_id,
+                        "public_id": uuid4(rng),
                         "episode_id": run.id,
                         "timepoint": timepoint,
                         "instrument": instrument,

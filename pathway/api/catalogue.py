@@ -1,0 +1,137 @@
+"""The resource types served from the service's records, each a ResourceKind: the rows a
+client's organisation sees (the one scoping rule, pathway.accounts.scoping), what each row
+becomes, and its search parameters and includes.
+"""
+
+from pathway.api import care_resources, patients
+from pathway.api import search_parameters as parameters
+from pathway.api.kinds import Include, ResourceKind
+from pathway.care.choices import CANCELLED_OUTCOMES, AppointmentOutcome
+from pathway.care.lifecycle import (
+    ASSESSMENT_BOOKED,
+    AWAITING_TRIAGE,
+    DISCHARGE_PROPOSED,
+    DISCHARGED,
+    IN_TREATMENT,
+)
+from pathway.care.models import Appointment, Episode
+from pathway.patients.models import Patient
+from pathway.referrals.models import Referral, ReferralOutcome
+
+
+def _patients(scope):
+    return Patient.objects.visible_to_scope(scope).select_related("registered_practice")
+
+
+def _episodes(scope):
+    return Episode.objects.visible_to_scope(scope).select_related(
+        "patient", "service", "referral", "previous_episode", "lead_clinician"
+    )
+
+
+def _referrals(scope):
+    return Referral.objects.visible_to_scope(scope).select_related(
+        "patient", "practice", "service", "episode", "referred_by"
+    )
+
+
+def _appointments(scope):
+    return Appointment.objects.visible_to_scope(scope).select_related(
+        "episode__patient", "episode__referral", "clinician"
+    )
+
+
+def _include_patient(patient_id_of):
+    return Include(name="patient", target="Patient", target_id=patient_id_of)
+
+
+PATIENT = ResourceKind(
+    type="Patient",
+    rows=_patients,
+    resource=patients.patient_resource,
+    patient=lambda patient: patient,
+    search_parameters=patients.SEARCH_PARAMETERS,
+)
+
+EPISODE_OF_CARE = ResourceKind(
+    type="EpisodeOfCare",
+    rows=_episodes,
+    resource=care_resources.episode_resource,
+    patient=lambda episode: episode.patient,
+    search_parameters=(
+        parameters.patient(definition="clinical-patient", path="patient"),
+        parameters.status(
+            definition="EpisodeOfCare-status",
+            field="state",
+            codes={
+                "waitlist": [AWAITING_TRIAGE, ASSESSMENT_BOOKED],
+                "active": [IN_TREATMENT, DISCHARGE_PROPOSED],
+                "finished": [DISCHARGED],
+            },
+        ),
+        parameters.date(
+            definition="clinical-date",
+            field="referred_at",
+            documentation="When the episode began (the referral), with a prefix such as ge.",
+        ),
+        parameters.last_updated("updated_at"),
+    ),
+    includes=(_include_patient(lambda episode: episode.patient_id),),
+)
+
+SERVICE_REQUEST = ResourceKind(
+    type="ServiceRequest",
+    rows=_referrals,
+    resource=care_resources.referral_resource,
+    patient=lambda referral: referral.patient,
+    changed_field="created_at",
+    search_parameters=(
+        parameters.patient(definition="clinical-patient", path="patient"),
+        parameters.status(
+            definition="ServiceRequest-status",
+            field="outcome",
+            # completed and active differ by the episode, which this token does not reach:
+            # both are referrals that were made.
+            codes={
+                "active": [ReferralOutcome.REFERRED],
+                "revoked": [
+                    ReferralOutcome.GP_DISCHARGED,
+                    ReferralOutcome.REDIRECTED,
+                    ReferralOutcome.EXCLUDED,
+                ],
+            },
+        ),
+        parameters.last_updated("created_at"),
+    ),
+    includes=(_include_patient(lambda referral: referral.patient_id),),
+)
+
+APPOINTMENT = ResourceKind(
+    type="Appointment",
+    rows=_appointments,
+    resource=care_resources.appointment_resource,
+    patient=lambda appointment: appointment.episode.patient,
+    search_parameters=(
+        parameters.patient(definition="clinical-patient", path="episode__patient"),
+        parameters.status(
+            definition="Appointment-status",
+            field="outcome",
+            codes={
+                "booked": [""],
+                "fulfilled": [AppointmentOutcome.ATTENDED],
+                "noshow": [AppointmentOutcome.DID_NOT_ATTEND],
+                "cancelled": list(CANCELLED_OUTCOMES),
+            },
+        ),
+        parameters.date(
+            definition="Appointment-date",
+            field="starts_at",
+            documentation="When the appointment starts, with a prefix such as ge or lt.",
+        ),
+        parameters.last_updated("updated_at"),
+    ),
+    includes=(_include_patient(lambda appointment: appointment.episode.patient_id),),
+)
+
+KINDS = (PATIENT, EPISODE_OF_CARE, SERVICE_REQUEST, APPOINTMENT)
+KINDS_BY_TYPE = {kind.type: kind for kind in KINDS}

@@ -1,0 +1,86 @@
+"""Read and search for every resource type described as a ResourceKind (pathway.api.kinds).
+
+A client sees only its organisation's rows (the scoping rule, given the client's scope);
+another organisation's record is not found, exactly as one that does not exist, so the answer
+does not reveal that it does. Each record shown, included ones too, is a view in the audit
+trail, written in one insert.
+"""
+
+from pathway.api.acting import api_context, client_actor
+from pathway.api.responses import FhirError, fhir_base_url, fhir_response
+from pathway.api.search import INCLUDE, search, searchset
+from pathway.audit.actions import record_events
+from pathway.audit.models import AuditAction
+
+
+def read_view(kind):
+    def read(request, client, public_id):
+        row = kind.row_by_id(client.organisation_scope(), public_id)
+        if row is None:
+            raise FhirError(404, "not-found", f"There is no such {kind.type} for this client.")
+        record_shown(request, client, [(kind, row)])
+        return fhir_response(kind.resource(row))
+
+    read.__name__ = f"read_{kind.type}"
+    return read
+
+
+def search_view(kind, kinds_by_type):
+    def search_type(request, client):
+        scope = client.organisation_scope()
+        includes = _includes(kind, request.GET.getlist(INCLUDE))
+        page, total = search(
+            kind.rows(scope),
+            request.GET,
+            kind.search_parameters,
+            changed_field=kind.changed_field,
+        )
+        included = _included(scope, includes, page.rows, kinds_by_type)
+        record_shown(request, client, [(kind, row) for row in page.rows] + included)
+        bundle = searchset(
+            request=request,
+            page=page,
+            total=total,
+            entry=lambda row: entry(kind, row),
+            included=[entry(target, row) for target, row in included],
+        )
+        return fhir_response(bundle)
+
+    search_type.__name__ = f"search_{kind.type}"
+    return search_type
+
+
+def entry(kind, row):
+    resource = kind.resource(row)
+    return f"{fhir_base_url()}/{kind.type}/{resource.id}", resource
+
+
+def _includes(kind, values):
+    by_name = {f"{kind.type}:{include.name}": include for include in kind.includes}
+    for value in values:
+        if value not in by_name:
+            known = ", ".join(by_name) or "nothing"
+            raise FhirError(400, "not-supported", f"_include={value} is not served: {known}.")
+    return [by_name[value] for value in dict.fromkeys(values)]
+
+
+def _included(scope, includes, rows, kinds_by_type):
+    """(kind, row) of what the includes point to, one query per include, scoped as well: an
+    include never shows what a read would not."""
+    included = []
+    for include in includes:
+        target = kinds_by_type[include.target]
+        ids = {include.target_id(row) for row in rows} - {None}
+        if ids:
+            included += [(target, row) for row in target.rows(scope).filter(pk__in=ids)]
+    return included
+
+
+def record_shown(request, client, kinds_and_rows):
+    if not kinds_and_rows:
+        return
+    record_events(
+        by=client_actor(client),
+        context=api_context(request),
+        actions=[(AuditAction.VIEW, row, kind.patient(row)) for kind, row in kinds_and_rows],
+    )
