@@ -143,6 +143,11 @@ def _answers_and_services(posted, practice):
     services = list(
         ProviderService.objects.filter(area__practices=practice.pk).select_related("area")
     )
+    if not services:
+        _refuse_content(
+            "No back pain service takes referrals from this practice's area yet",
+            posted.places.in_service_request("performer"),
+        )
     service = None
     if posted.service_code:
         service = next((s for s in services if s.code == posted.service_code), None)

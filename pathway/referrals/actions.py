@@ -36,6 +36,9 @@ PATIENT_FIELDS = (
 )
 
 
+NO_SERVICE_OFFERED = "No back pain service takes referrals from this practice's area yet."
+
+
 class ReferralRefused(Exception):
     """The rules' problems with the answers (nothing recorded), and what they made of them."""
 
@@ -68,6 +71,9 @@ def record_referral(*, answers, services, by, context, referring_practice=None, 
     insert fails, the attempt is rolled back, and the answers are assessed again, finding
     what the other one wrote.
     """
+    if not services:
+        # The web form shows its own page for this (referrals/no_service.html) before asking.
+        raise ReferralRefused((("service", NO_SERVICE_OFFERED),), None)
     gp = staff_user(by)
     practice_id = referring_practice.pk if referring_practice else gp.practice_id
     referring = Referring(by=by, gp=gp, practice_id=practice_id, referrer=referrer)

@@ -418,3 +418,15 @@ def test_the_pages_name_the_gp_systems_practitioner(client, token, ttp):
     assert summary.status_code == episode.status_code == 200
     assert f"{REQUESTER} (by the practice&#x27;s GP system)" in summary.content.decode()
     assert "Riverside GP system (api client)" in episode.content.decode()
+
+
+def test_a_practice_whose_area_has_no_service_is_refused_and_nothing_saved(client, gp_system):
+    token = access_token(client, gp_system)  # no `service` in this practice's area
+    bundle = example_bundle()
+    del bundle["entry"][1]["resource"]["performer"]
+    before = saved()
+
+    outcome = outcome_of(post(client, token, bundle), 422)
+
+    assert "No back pain service" in outcome.issue[0].diagnostics
+    assert saved() == before

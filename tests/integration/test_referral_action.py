@@ -11,7 +11,7 @@ from pathway.audit.context import DEMO_CONTEXT, AuditContext, Channel
 from pathway.audit.models import AuditEvent
 from pathway.care.models import EpisodeState
 from pathway.demo.referrals import complete_answers, refer
-from pathway.referrals.actions import ReferralRefused, record_referral
+from pathway.referrals.actions import NO_SERVICE_OFFERED, ReferralRefused, record_referral
 from pathway.referrals.answers import with_answers
 from pathway.referrals.models import Referral, ReferralOutcome
 from tests.audit_context import TEST_CONTEXT
@@ -116,3 +116,13 @@ def test_the_same_submission_key_twice_returns_the_first_referral(gp, practice, 
     again = record_referral(answers=answers, services=[service], by=gp, context=TEST_CONTEXT)
 
     assert again == first and Referral.objects.count() == 1
+
+
+def test_no_service_offered_is_refused_and_nothing_is_saved(gp, practice):
+    answers = complete_answers(_person(practice, nhs_number="9990000018"))
+
+    with pytest.raises(ReferralRefused) as refused:
+        record_referral(answers=answers, services=[], by=gp, context=TEST_CONTEXT)
+
+    assert dict(refused.value.problems) == {"service": NO_SERVICE_OFFERED}
+    assert Referral.objects.count() == 0
