@@ -1,0 +1,110 @@
+"""An integrator's first day, with a stock FHIR client library (fhirpy) against the running
+service, exactly as docs/api.md tells them: register, sign an assertion, get a token, post a
+referral Bundle, then read back what it made. Nothing here knows the service's internals;
+the test only sets up the organisations a deployment would already have."""
+
+import copy
+
+import pytest
+import requests
+from fhir.resources.R4B import get_fhir_model_class
+from fhirpy import SyncFHIRClient
+from fhirpy.base.exceptions import OperationOutcome as OutcomeRaised
+from fhirpy.base.exceptions import ResourceNotFound
+
+from tests.api_clients import ASSERTION_TYPE, assertion, make_client
+from tests.factories import GPFactory, PracticeFactory, ServiceFactory
+from tests.fhir_referrals import NHS_NUMBER, PRACTICE_CODE, SERVICE_CODE, example_bundle
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def service_base(live_server, settings):
+    # The service's public address is the live server's: the token URL is the assertion's aud.
+    settings.SITE_URL = live_server.url
+    return f"{live_server.url}/fhir/R4"
+
+
+@pytest.fixture
+def organisations():
+    practice = PracticeFactory(ods_code=PRACTICE_CODE)
+    GPFactory(practice=practice)
+    service = ServiceFactory(area=practice.area, code=SERVICE_CODE)
+    return practice, service
+
+
+def _resource(bundle, resource_type):
+    return next(
+        entry["resource"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == resource_type
+    )
+
+
+def token_for(api_client, live_server):
+    """What docs/api.md shows: a signed assertion swapped for a bearer token."""
+    response = requests.post(
+        f"{live_server.url}/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": assertion(api_client.client_id),
+        },
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def validated(resource):
+    """The resource as the FHIR models read it: a failure here is a resource that does not
+    validate."""
+    data = resource.serialize() if hasattr(resource, "serialize") else resource
+    return get_fhir_model_class(data["resourceType"]).model_validate(data)
+
+
+def test_a_gp_system_refers_and_reads_back_with_a_stock_fhir_client(
+    live_server, service_base, organisations
+):
+    practice, service = organisations
+    gp_system = make_client(
+        practice, scopes="system/ServiceRequest.write system/*.read", name="Quayside EMIS"
+    )
+    fhir = SyncFHIRClient(service_base, authorization=f"Bearer {token_for(gp_system, live_server)}")
+
+    statement = fhir.execute("metadata", method="get")
+    referral = fhir.execute("", method="post", data=example_bundle())
+    by_number = {"patient:identifier": f"https://fhir.nhs.uk/Id/nhs-number|{NHS_NUMBER}"}
+    episodes = fhir.resources("EpisodeOfCare").search(**by_number).fetch_all()
+    requests_made = fhir.resources("ServiceRequest").search(**by_number).fetch_all()
+    patient = fhir.reference(
+        "Patient", episodes[0]["patient"]["reference"].split("/")[1]
+    ).to_resource()
+
+    assert statement["resourceType"] == "CapabilityStatement"
+    assert referral["type"] == "transaction-response"
+    assert [e["status"] for e in episodes] == ["waitlist"]
+    assert episodes[0]["managingOrganization"]["identifier"]["value"] == service.code
+    assert [r["status"] for r in requests_made] == ["active"]
+    assert patient["identifier"][0]["value"] == NHS_NUMBER
+    for resource in [*episodes, *requests_made, patient]:
+        validated(resource)
+
+
+def test_the_same_client_library_sees_refusals_as_operation_outcomes(
+    live_server, service_base, organisations
+):
+    practice, _service = organisations
+    gp_system = make_client(practice, scopes="system/ServiceRequest.write system/*.read")
+    fhir = SyncFHIRClient(service_base, authorization=f"Bearer {token_for(gp_system, live_server)}")
+    bundle = copy.deepcopy(example_bundle())
+    _resource(bundle, "Patient")["identifier"][0]["value"] = "9990000019"  # fails modulus 11
+
+    with pytest.raises(OutcomeRaised) as refused:
+        fhir.execute("", method="post", data=bundle)
+    with pytest.raises(ResourceNotFound) as unknown:
+        fhir.reference("EpisodeOfCare", "00000000-0000-0000-0000-000000000000").to_resource()
+
+    assert "NHS number" in str(refused.value)
+    assert "no such EpisodeOfCare" in str(unknown.value)
