@@ -68,8 +68,10 @@ class Client:
             self.connection.close()
             self.connection = None
 
-    def request(self, method, path, data=None, headers=None):
+    def request(self, method, path, data=None, headers=None, json_body=None):
         body = urlencode(data, doseq=True).encode() if data is not None else None
+        if json_body is not None:
+            body = json_body.encode()
         sent = {
             "Host": f"{self.host}:{self.port}",
             # The service trusts this header (BEHIND_TLS_PROXY) and so treats the request
@@ -79,10 +81,12 @@ class Client:
         }
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
+        if data is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
             sent["Origin"] = self.origin
             sent["Referer"] = urljoin(self.origin, path)
+        if json_body is not None:
+            sent["Content-Type"] = "application/fhir+json"
         sent.update(headers or {})
         for attempt in range(2):
             try:

@@ -273,7 +273,7 @@ def open_links(gp, service, count):
 
 
 def time_referrals(client, gp, service, count, warmup):
-    from pathway.demo.referrals import referral_answers
+    from tests.referral_data import referral_answers
 
     samples = []
     for number, nhs in enumerate(fresh_nhs_numbers(warmup + count)):
@@ -310,8 +310,9 @@ def time_questionnaires(url, links, warmup):
     samples = []
     for number, (token, born) in enumerate(links):
         client = Client(url)
-        client.get(f"/q/{token}/")
-        confirm = client.follow(client.post(f"/q/{token}/", {}))
+        # The link swaps its token for a session and shows the start page; Continue is a link.
+        client.follow(client.get(f"/q/{token}/"))
+        confirm = client.get("/q/confirm/")
         answered = client.post(
             "/q/confirm/",
             {
@@ -408,6 +409,21 @@ def run(size, *, count, warmup, names, sweep_count, pages):
         if not pages or "submit_questionnaire" in pages:
             print(f"  {size}: submit_questionnaire", flush=True)
             results["submit_questionnaire"] = time_questionnaires(server.url, links, warmup)
+        if not pages or {"api_referral", "api_patient_records"} & pages:
+            from benchmarks.api import measure_api
+
+            print(f"  {size}: api_referral, api_patient_records", flush=True)
+            results |= measure_api(
+                server.url,
+                gp=staff["gp"],
+                ttp=staff["ttp"],
+                service=service,
+                patient=patient,
+                count=count,
+                warmup=warmup,
+                summarise=summarise,
+                fresh_nhs_numbers=fresh_nhs_numbers,
+            )
 
     from benchmarks import reference
 

@@ -12,7 +12,8 @@ ADMIN_FACTOR = 1.0  # the waiting list no slower than the admin changelist
 SQL_FACTOR = 3.0  # and within 3x of its bare SQL
 SWEEP_PER_S = 2000
 
-SUBMISSIONS = ("submit_gp_referral", "submit_questionnaire")
+# A GP system's referral over the FHIR API has the web form's target (issue 17).
+SUBMISSIONS = ("submit_gp_referral", "submit_questionnaire", "api_referral")
 REFERENCES = ("waiting_list_admin", "waiting_list_sql")
 PAGES = (
     "triage_queue",
@@ -23,6 +24,8 @@ PAGES = (
     "activity_dashboard",
     "manager_dashboard",
     "outcomes_report",
+    # A patient's episodes with the patient included, as a care record reads them over FHIR.
+    "api_patient_records",
     *SUBMISSIONS,
 )
 

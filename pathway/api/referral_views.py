@@ -58,7 +58,9 @@ def post_referral(request, client):
     except ReferralRefused as refused:
         outcome = refused_outcome(refused.problems, answers, posted.places)
         return fhir_response(outcome, status=422)
-    return _answer(_with_episode(referral), data, posted, created=True)
+    # As recorded: its patient and (opening it set the reverse relation) its episode are at
+    # hand, so the answer reads nothing again.
+    return _answer(referral, data, posted, created=True)
 
 
 def _answer(referral, data, posted, *, created):
@@ -115,7 +117,12 @@ def _first_result(request, posted, practice):
     named = request.headers.get("If-None-Exist", "")
     if named:
         keys.append(_named_key(named, practice))
-    return _with_episode(Referral.objects.filter(submission_key__in=keys).first())
+    # With the patient's and the episode's ids, for the answer.
+    return (
+        Referral.objects.select_related("patient", "episode")
+        .filter(submission_key__in=keys)
+        .first()
+    )
 
 
 def _named_key(header, practice):
@@ -128,13 +135,6 @@ def _named_key(header, practice):
             "If-None-Exist names the Bundle identifier: identifier=<system>|<value>.",
         )
     return submission_key(practice.ods_code, system, code)
-
-
-def _with_episode(referral):
-    if referral is None:
-        return None
-    # For the answer: the patient's and the episode's ids (the episode, if one was opened).
-    return Referral.objects.select_related("patient", "episode").filter(pk=referral.pk).first()
 
 
 def _answers_and_services(posted, practice):
@@ -157,7 +157,9 @@ def _answers_and_services(posted, practice):
                 posted.places.in_service_request("performer"),
             )
     registered = None
-    if posted.registered_practice_code:
+    if posted.registered_practice_code == practice.ods_code:
+        registered = practice  # the usual case: the practice refers its own patient
+    elif posted.registered_practice_code:
         registered = GPPractice.objects.filter(ods_code=posted.registered_practice_code).first()
         if registered is None:
             _refuse_content(

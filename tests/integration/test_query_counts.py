@@ -14,11 +14,14 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.api import SCOPES as API_WRITE
+from benchmarks.api import referral_bundle
 from pathway.demo import care
 from pathway.demo.referrals import refer
 from pathway.proms.links import create_link
 from pathway.proms.models import PromTimepoint, TimepointState
 from pathway.proms.schedule import open_due_timepoints
+from tests.api_clients import access_token, bearer, make_client
 from tests.factories import (
     AreaFactory,
     GPFactory,
@@ -230,3 +233,24 @@ def test_patient_questionnaire_submission_runs_the_same_queries_at_both_sizes(re
         counts[size] = len(queries)
 
     assert counts["small"] == counts["large"] <= MAX_QUERIES, counts
+
+
+def test_api_referral_runs_the_same_queries_at_both_sizes(regions):
+    """A GP system's referral over FHIR, built as the benchmark builds it."""
+    counts = {}
+    for size, number in (("small", "9998000025"), ("large", "9998000033")):
+        region = regions[size]
+        http = Client()
+        token = access_token(http, make_client(region["gp"].practice, scopes=API_WRITE))
+        body = referral_bundle(region["gp"].practice, region["service"], number)
+        with CaptureQueriesContext(connection) as queries:
+            response = http.post(
+                "/fhir/R4/", body, content_type="application/fhir+json", headers=bearer(token)
+            )
+        assert response.status_code == 201, response.content
+        counts[size] = len(queries)
+        print(f"queries: POST /fhir/R4/ {len(queries)}")
+
+    assert counts["small"] == counts["large"] <= MAX_QUERIES + SUBMISSION_TRANSACTION_QUERIES, (
+        counts
+    )
