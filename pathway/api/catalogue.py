@@ -3,6 +3,8 @@ client's organisation sees (the one scoping rule, pathway.accounts.scoping), wha
 becomes, and its search parameters and includes.
 """
 
+from django.db.models import Q
+
 from pathway.api import care_resources, patients
 from pathway.api import search_parameters as parameters
 from pathway.api.kinds import Include, ResourceKind
@@ -17,6 +19,8 @@ from pathway.care.lifecycle import (
 from pathway.care.models import Appointment, Episode
 from pathway.patients.models import Patient
 from pathway.referrals.models import Referral, ReferralOutcome
+
+REFERRED = Q(outcome=ReferralOutcome.REFERRED)
 
 
 def _patients(scope):
@@ -62,11 +66,10 @@ EPISODE_OF_CARE = ResourceKind(
         parameters.patient(definition="clinical-patient", path="patient"),
         parameters.status(
             definition="EpisodeOfCare-status",
-            field="state",
             codes={
-                "waitlist": [AWAITING_TRIAGE, ASSESSMENT_BOOKED],
-                "active": [IN_TREATMENT, DISCHARGE_PROPOSED],
-                "finished": [DISCHARGED],
+                "waitlist": Q(state__in=[AWAITING_TRIAGE, ASSESSMENT_BOOKED]),
+                "active": Q(state__in=[IN_TREATMENT, DISCHARGE_PROPOSED]),
+                "finished": Q(state=DISCHARGED),
             },
         ),
         parameters.date(
@@ -89,16 +92,11 @@ SERVICE_REQUEST = ResourceKind(
         parameters.patient(definition="clinical-patient", path="patient"),
         parameters.status(
             definition="ServiceRequest-status",
-            field="outcome",
-            # completed and active differ by the episode, which this token does not reach:
-            # both are referrals that were made.
+            # As care_resources.referral_status says them.
             codes={
-                "active": [ReferralOutcome.REFERRED],
-                "revoked": [
-                    ReferralOutcome.GP_DISCHARGED,
-                    ReferralOutcome.REDIRECTED,
-                    ReferralOutcome.EXCLUDED,
-                ],
+                "active": REFERRED & Q(episode__discharged_at__isnull=True),
+                "completed": REFERRED & Q(episode__discharged_at__isnull=False),
+                "revoked": ~REFERRED,
             },
         ),
         parameters.last_updated("created_at"),
@@ -115,12 +113,11 @@ APPOINTMENT = ResourceKind(
         parameters.patient(definition="clinical-patient", path="episode__patient"),
         parameters.status(
             definition="Appointment-status",
-            field="outcome",
             codes={
-                "booked": [""],
-                "fulfilled": [AppointmentOutcome.ATTENDED],
-                "noshow": [AppointmentOutcome.DID_NOT_ATTEND],
-                "cancelled": list(CANCELLED_OUTCOMES),
+                "booked": Q(outcome=""),
+                "fulfilled": Q(outcome=AppointmentOutcome.ATTENDED),
+                "noshow": Q(outcome=AppointmentOutcome.DID_NOT_ATTEND),
+                "cancelled": Q(outcome__in=CANCELLED_OUTCOMES),
             },
         ),
         parameters.date(

@@ -31,18 +31,18 @@ def date(*, definition, field, documentation):
     )
 
 
-def status(*, definition, field, codes, name="status"):
-    """A token parameter over the FHIR codes in `codes` (FHIR code -> this model's values of
-    `field`); any other code is refused, so a misspelt one does not silently find nobody."""
+def status(*, definition, codes, name="status"):
+    """A token parameter over the FHIR codes in `codes` (FHIR code -> the Q that finds rows
+    with it); any other code is refused, so a misspelt one does not silently find nobody."""
 
     def apply(rows, text, _modifier):
-        wanted = []
+        wanted = Q(pk__in=[])
         for _system, code in token_values(text):
             if code not in codes:
                 known = ", ".join(codes)
                 raise FhirError(400, "invalid", f"{name} {code!r} is not one of: {known}.")
-            wanted.extend(codes[code])
-        return rows.filter(**{f"{field}__in": wanted})
+            wanted |= codes[code]
+        return rows.filter(wanted)
 
     return SearchParameter(
         name=name,

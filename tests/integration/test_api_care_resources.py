@@ -304,3 +304,25 @@ def test_a_patient_seen_by_another_practice_is_not_included(
         ["EpisodeOfCare"],
         str(episode.public_id),
     )
+
+
+def test_a_referral_whose_care_ended_is_completed_and_found_so(client, token, make_episode, ttp):
+    open_one, ended = make_episode(), make_episode()
+    move_episode(
+        episode=ended,
+        transition="decline_care",
+        discharge_reason="patient_choice",
+        reason="Declined",
+        by=ttp,
+        context=TEST_CONTEXT,
+    )
+
+    def found(status):
+        bundle = fhir_get(client, "ServiceRequest", token, status=status).json()
+        return [
+            (entry["resource"]["id"], entry["resource"]["status"])
+            for entry in bundle.get("entry", [])
+        ]
+
+    assert found("completed") == [(str(ended.referral.public_id), "completed")]
+    assert found("active") == [(str(open_one.referral.public_id), "active")]
