@@ -7,7 +7,6 @@ Every variable is documented in .env.example.
 """
 
 import json
-import os
 from pathlib import Path
 
 import dj_database_url
@@ -15,24 +14,9 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from pathway.core.email_url import email_settings_from_url
+from pathway.core.env import env, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name, default=""):
-    return os.environ.get(name, default)
-
-
-def env_bool(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=""):
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -377,6 +361,14 @@ SERVER_TIMING = env_bool("SERVER_TIMING", False)
 PDS_STAND_IN = env_bool("PDS_STAND_IN", DEBUG)
 PDS_BASE_URL = env("PDS_BASE_URL") or (f"{SITE_URL}/pds-stand-in/FHIR/R4" if PDS_STAND_IN else "")
 PDS_TIMEOUT_SECONDS = float(env("PDS_TIMEOUT_SECONDS", "3"))
+# Signing in to PDS as the NHS API platform asks (pathway.patients.pds_access): no API key,
+# no sign-in (the stand-in, PDS's sandbox).
+PDS_API_KEY, PDS_KEY_ID = env("PDS_API_KEY"), env("PDS_KEY_ID")
+PDS_PRIVATE_KEY_FILE, PDS_TOKEN_URL = env("PDS_PRIVATE_KEY_FILE"), env("PDS_TOKEN_URL")
+if PDS_API_KEY and not (PDS_PRIVATE_KEY_FILE and PDS_KEY_ID and PDS_TOKEN_URL):
+    raise ImproperlyConfigured(
+        "With PDS_API_KEY set PDS_PRIVATE_KEY_FILE, PDS_KEY_ID, PDS_TOKEN_URL."
+    )
 if not DEBUG and (PDS_STAND_IN or PDS_BASE_URL[:8] not in ("", "https://")):
     raise ImproperlyConfigured("DEBUG is off: turn PDS_STAND_IN off; PDS_BASE_URL must be https.")
 

@@ -15,6 +15,8 @@ Nothing here is our code: it is written from PDS's documentation, not from the s
 import contextlib
 import json
 import threading
+import time
+import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -159,6 +161,60 @@ class FakePDS:
         self._lock = threading.Lock()
         self._server = None
         self._thread = None
+        # The NHS API platform's sign-in in front of PDS (off until require_sign_in).
+        self.sign_in = None  # (API key, key id, public key) when on
+        self.tokens = set()
+        self.used_jtis = set()
+        self.token_requests = 0
+
+    def require_sign_in(self, *, api_key, key_id, public_key):
+        """Answer Patient requests only with a token from this fake's /oauth2/token, which
+        checks the signed JWT assertion as the platform does."""
+        self.sign_in = (api_key, key_id, public_key)
+
+    def expire_tokens(self):
+        self.tokens.clear()
+
+    @property
+    def token_url(self):
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/oauth2/token"
+
+    def issue_token(self, form):
+        """(status, body) of the platform's token endpoint for this form."""
+        import jwt
+
+        with self._lock:
+            self.token_requests += 1
+        api_key, key_id, public_key = self.sign_in
+        refused = (401, {"error": "invalid_client", "error_description": "Invalid assertion"})
+        if (
+            form.get("grant_type") != "client_credentials"
+            or form.get("client_assertion_type")
+            != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        ):
+            return 400, {"error": "invalid_request", "error_description": "Missing or bad grant"}
+        assertion = form.get("client_assertion", "")
+        try:
+            header = jwt.get_unverified_header(assertion)
+            claims = jwt.decode(
+                assertion,
+                public_key,
+                algorithms=["RS512"],
+                audience=self.token_url,
+                options={"require": ["iss", "sub", "aud", "jti", "exp"]},
+            )
+        except jwt.PyJWTError:
+            return refused
+        too_long = claims["exp"] > time.time() + 300
+        if header.get("kid") != key_id or claims["iss"] != api_key or claims["sub"] != api_key:
+            return refused
+        if too_long or claims["jti"] in self.used_jtis:
+            return refused
+        self.used_jtis.add(claims["jti"])
+        token = uuid.uuid4().hex
+        self.tokens.add(token)
+        return 200, {"access_token": token, "expires_in": "599", "token_type": "Bearer"}
 
     @property
     def base_url(self):
@@ -208,6 +264,12 @@ class FakePDS:
             return 400, operation_outcome(
                 "INVALID_VALUE", "Provided value is invalid", "value", "X-Request-ID"
             )
+        if self.sign_in is not None:
+            scheme, _, token = headers.get("Authorization", "").partition(" ")
+            if scheme != "Bearer" or token not in self.tokens:
+                return 401, operation_outcome(
+                    "ACCESS_DENIED", "Access Denied - Unauthorised", "forbidden"
+                )
         failure = self._next_failure()
         if failure:
             return failure, operation_outcome("SERVICE_UNAVAILABLE", "Service unavailable")
@@ -238,6 +300,20 @@ class FakePDS:
                         self.send_header("X-Request-ID", self.headers["X-Request-ID"])
                     self.end_headers()
                     self.wfile.write(data)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                if self.path != "/oauth2/token" or fake.sign_in is None:
+                    status, payload = 404, {"error": "not_found"}
+                else:
+                    status, payload = fake.issue_token(form)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, format, *args):
                 # Quiet: request lines (which hold NHS numbers) would clutter test output.

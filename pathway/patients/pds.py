@@ -35,6 +35,7 @@ from fhir.resources.R4B.patient import Patient as FHIRPatient
 from pydantic import ValidationError
 
 from pathway.clinical import nhs_number as nhs_numbers
+from pathway.patients import pds_access
 
 logger = logging.getLogger(__name__)
 
@@ -154,12 +155,22 @@ def find_person(number, *, base_url=None, timeout=None):
 
 
 def _get(url, timeout):
-    """(status, body) of a GET, whatever the status. X-Request-ID is required by PDS."""
+    """(status, body) of a GET, whatever the status; signed in when PDS asks for it (a 401 on
+    a kept token: sign in again, once)."""
+    status, body = _get_once(url, timeout)
+    if status == 401 and pds_access.signs_in():
+        pds_access.forget_token()
+        status, body = _get_once(url, timeout)
+    return status, body
+
+
+def _get_once(url, timeout):
+    """(status, body) of one GET. X-Request-ID is required by PDS."""
     if not url.startswith(("https://", "http://")):
         raise urllib.error.URLError("PDS_BASE_URL is not an http(s) address")
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        url, headers={"Accept": "application/fhir+json", "X-Request-ID": str(uuid.uuid4())}
-    )
+    headers = {"Accept": "application/fhir+json", "X-Request-ID": str(uuid.uuid4())}
+    headers |= pds_access.authorisation_header(timeout)
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - scheme checked above
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  # nosec B310
             return response.status, response.read(MAX_ANSWER_BYTES + 1)
