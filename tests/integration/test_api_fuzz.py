@@ -5,6 +5,8 @@ for the token endpoint), never a 500, and a refused token request saves nothing.
 tests/integration/test_fuzz_inputs.py walks every URL as the web app's visitors, who get 401
 here; this fuzzes the API as a client with a working token."""
 
+from urllib.parse import quote
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -40,6 +42,8 @@ NASTY = [
     ",,,",
 ]
 KEYS = ["identifier", "_lastUpdated", "_count", "_page", "_format", "name", "identifier:exact"]
+KEYS += ["patient", "patient:identifier", "status", "date", "_include", "patient:missing"]
+SEARCHED = ("Patient", "EpisodeOfCare", "ServiceRequest", "Appointment")
 values = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=40),
@@ -57,15 +61,16 @@ FUZZ = settings(
 
 
 @override_settings(API_REQUESTS_PER_MINUTE=10_000)
-def test_search_parameters_never_break_the_api(client, practice):
+@pytest.mark.parametrize("resource_type", SEARCHED)
+def test_search_parameters_never_break_the_api(client, practice, booked_episode, resource_type):
     PatientFactory(registered_practice=practice)
-    token = access_token(client, make_client(practice))
+    token = access_token(client, make_client(practice, scopes="system/*.read"))
 
     @FUZZ
     @given(params=st.lists(st.tuples(st.sampled_from(KEYS), values), max_size=4))
     def fuzz(params):
         with transaction.atomic():
-            response = client.get("/fhir/R4/Patient", params, headers=bearer(token))
+            response = client.get(f"/fhir/R4/{resource_type}", params, headers=bearer(token))
             transaction.set_rollback(True)
         assert response.status_code in (200, 400, 406), (params, response.content[:300])
         model = Bundle if response.status_code == 200 else OperationOutcome
@@ -91,5 +96,19 @@ def test_token_forms_never_break_the_endpoint_or_save_anything(client, practice)
         assert response.status_code in (400, 401), (changed, response.content[:300])
         assert set(response.json()) == {"error", "error_description"}
         assert not saved
+
+    fuzz()
+
+
+@override_settings(API_REQUESTS_PER_MINUTE=10_000)
+def test_ids_never_break_a_read(client, practice):
+    token = access_token(client, make_client(practice, scopes="system/*.read"))
+
+    @FUZZ
+    @given(resource_type=st.sampled_from(SEARCHED), fhir_id=values.filter(lambda v: "/" not in v))
+    def fuzz(resource_type, fhir_id):
+        response = client.get(f"/fhir/R4/{resource_type}/{quote(fhir_id)}", headers=bearer(token))
+        assert response.status_code in (404,), (fhir_id, response.content[:300])
+        OperationOutcome.model_validate_json(response.content)
 
     fuzz()

@@ -13,7 +13,6 @@ from pathway.patients.pds import Outcome, find_person
 from tests.api_clients import other_private_key, private_key
 from tests.pds_fake import pds_patient, running_fake_pds
 
-
 FOUND = "9990100004"
 API_KEY, KEY_ID = "bench-app-api-key", "pathway-test-1"
 
