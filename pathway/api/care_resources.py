@@ -11,7 +11,13 @@ from fhir.resources.R4B.episodeofcare import EpisodeOfCare as FhirEpisodeOfCare
 from fhir.resources.R4B.servicerequest import ServiceRequest as FhirServiceRequest
 
 from pathway.api.referrals.service_request import BODY_PARTS, PRIORITIES
-from pathway.api.referrals.systems import CANONICAL_BASE, ODS_CODE, SERVICE_CODE, SNOMED_CT
+from pathway.api.referrals.systems import (
+    CANONICAL_BASE,
+    ODS_CODE,
+    SERVICE_CODE,
+    SNOMED_CT,
+    uk_core_meta,
+)
 from pathway.care import lifecycle
 from pathway.care.choices import AppointmentOutcome
 from pathway.core.vocabulary import BodyPart
@@ -68,7 +74,7 @@ def episode_resource(episode):
     data = {
         "resourceType": "EpisodeOfCare",
         "id": str(episode.public_id),
-        "meta": {"lastUpdated": episode.updated_at.isoformat()},
+        "meta": uk_core_meta("EpisodeOfCare", episode.updated_at),
         "status": EPISODE_STATUS[episode.state],
         "type": [{"coding": [BODY_PART_CODING[episode.body_part]]}],
         "patient": patient_reference(episode.patient),
@@ -113,7 +119,7 @@ def referral_resource(referral):
     data = {
         "resourceType": "ServiceRequest",
         "id": str(referral.public_id),
-        "meta": {"lastUpdated": referral.created_at.isoformat()},
+        "meta": uk_core_meta("ServiceRequest", referral.created_at),
         "status": referral_status(referral),
         "intent": "order",
         "code": {"coding": [BODY_PART_CODING[referral.body_part]]},
@@ -140,6 +146,10 @@ APPOINTMENT_STATUS = {
     AppointmentOutcome.CANCELLED_BY_SERVICE: "cancelled",
 }
 APPOINTMENT_TYPES = f"{CANONICAL_BASE}/CodeSystem/appointment-kind"
+# UK Core binds appointmentType (extensibly) to HL7 v2 table 0276: a first assessment is a
+# routine appointment, a follow-up a follow-up.
+V2_APPOINTMENT_REASON = "http://terminology.hl7.org/CodeSystem/v2-0276"
+V2_REASON_OF_KIND = {"first_assessment": "ROUTINE", "follow_up": "FOLLOWUP"}
 APPOINTMENT_MODES = f"{CANONICAL_BASE}/CodeSystem/appointment-mode"
 
 
@@ -149,15 +159,16 @@ def appointment_resource(appointment):
     data = {
         "resourceType": "Appointment",
         "id": str(appointment.public_id),
-        "meta": {"lastUpdated": appointment.updated_at.isoformat()},
+        "meta": uk_core_meta("Appointment", appointment.updated_at),
         "status": APPOINTMENT_STATUS[appointment.outcome],
         "appointmentType": {
             "coding": [
+                {"system": V2_APPOINTMENT_REASON, "code": V2_REASON_OF_KIND[appointment.kind]},
                 {
                     "system": APPOINTMENT_TYPES,
                     "code": appointment.kind,
                     "display": appointment.get_kind_display(),
-                }
+                },
             ]
         },
         "serviceType": [

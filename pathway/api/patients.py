@@ -4,6 +4,7 @@ postcode, the registered GP practice by ODS code, and contact details only with 
 from django.db.models import Q
 from fhir.resources.R4B.patient import Patient as FhirPatient
 
+from pathway.api.referrals.systems import uk_core_meta
 from pathway.api.search import SearchParameter, token_values
 from pathway.api.search_parameters import last_updated
 
@@ -18,7 +19,7 @@ def patient_resource(patient):
         "resourceType": "Patient",
         # The opaque public id, as in the web app's addresses: never the NHS number.
         "id": str(patient.public_id),
-        "meta": {"lastUpdated": patient.updated_at.isoformat()},
+        "meta": uk_core_meta("Patient", patient.updated_at),
         "identifier": [{"system": NHS_NUMBER_SYSTEM, "value": patient.nhs_number}],
         "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
         # The service's sex choices are FHIR's administrative gender codes.

@@ -326,3 +326,18 @@ def test_a_referral_whose_care_ended_is_completed_and_found_so(client, token, ma
 
     assert found("completed") == [(str(ended.referral.public_id), "completed")]
     assert found("active") == [(str(open_one.referral.public_id), "active")]
+
+
+@pytest.mark.parametrize("resource_type", ("Patient", *RESOURCE_TYPES))
+def test_each_resource_claims_its_uk_core_profile(client, token, booked_episode, resource_type):
+    record_id = (
+        booked_episode.patient.public_id
+        if resource_type == "Patient"
+        else fhir_id(resource_type, booked_episode)
+    )
+
+    resource = fhir_get(client, f"{resource_type}/{record_id}", token).json()
+
+    assert resource["meta"]["profile"] == [
+        f"https://fhir.hl7.org.uk/StructureDefinition/UKCore-{resource_type}"
+    ]

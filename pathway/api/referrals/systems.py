@@ -16,3 +16,16 @@ SERVICE_CODE = f"{CANONICAL_BASE}/Id/service-code"
 def code_system(name):
     """The service's own code system called `name` (the answers to one kind of question)."""
     return f"{CANONICAL_BASE}/CodeSystem/{name}"
+
+
+# UK Core R4 profiles (https://simplifier.net/hl7fhirukcorer4): the resources served claim the
+# profile whose shape they follow, so that a consumer can validate them against it.
+UK_CORE_PROFILES = "https://fhir.hl7.org.uk/StructureDefinition"
+
+
+def uk_core_meta(resource_type, last_updated):
+    """meta with lastUpdated and the UK Core profile of `resource_type`."""
+    return {
+        "lastUpdated": last_updated.isoformat(),
+        "profile": [f"{UK_CORE_PROFILES}/UKCore-{resource_type}"],
+    }
