@@ -3,6 +3,7 @@ refusals as OperationOutcomes. The URLs apply it from the registry (pathway.api.
 scope a view needs is derived from what the registry says it is, in one place.
 """
 
+import re
 from functools import wraps
 
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +16,8 @@ from pathway.audit.actions import record_refusal
 # A client asking for what it may not have (a scope it lacks, another organisation's record):
 # probing shows in the audit trail. Malformed requests (400) and throttling (429) are not.
 AUDITED_REFUSALS = (403, 404)
+# FHIR's id: what is recorded of the id asked for; anything else (a probe, a NUL) is not kept.
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 def fhir_endpoint(view, *, scope=None, methods=("GET",)):
@@ -55,5 +58,5 @@ def _record_refusal(request, client, fhir_id):
         by=client_actor(client),
         context=api_context(request),
         object_type=f"fhir:{asked_for}",
-        object_id=fhir_id,
+        object_id=fhir_id if FHIR_ID.fullmatch(fhir_id) else "(not a FHIR id)",
     )
