@@ -36,6 +36,12 @@ app.conf.beat_schedule = {
         "task": "pathway.reports.tasks.refresh_outcome_summaries",
         "schedule": 15 * 60.0,
     },
+    # Bulk exports past BULK_EXPORT_RETENTION_HOURS deleted with their files, and exports whose
+    # task was lost queued again. Deleting twice finds nothing; a doubled queue claims once.
+    "sweep-bulk-exports": {
+        "task": "pathway.api.tasks.sweep_bulk_exports",
+        "schedule": 5 * 60.0,
+    },
     # The audit chains' newest hashes into the log: anchors for `verify_audit --anchor`.
     "log-audit-chain-heads": {
         "task": "pathway.audit.tasks.log_audit_chain_heads",

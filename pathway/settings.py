@@ -351,6 +351,10 @@ RETENTION_YEARS = int(env("RETENTION_YEARS", "8"))
 API_ACCESS_TOKEN_SECONDS = int(env("API_ACCESS_TOKEN_SECONDS", "600"))
 # FHIR requests one API client may make in a minute before it is answered 429.
 API_REQUESTS_PER_MINUTE = int(env("API_REQUESTS_PER_MINUTE", "300"))
+# Bulk export ($export, docs/api.md): hours its files are kept after it finishes (then the
+# beat deletes them and the job), and the most resources in one NDJSON file.
+BULK_EXPORT_RETENTION_HOURS = float(env("BULK_EXPORT_RETENTION_HOURS", "24"))
+BULK_EXPORT_FILE_LINES = int(env("BULK_EXPORT_FILE_LINES", "10000"))
 
 # --- Benchmarks -------------------------------------------------------------------------------
 # Adds a Server-Timing header (app time, SQL time and query count) for scripts/bench.py.

@@ -283,6 +283,23 @@ MATRIX: dict[str, Row] = {
         for suffix in ("", "/<str:public_id>")
     },
     "fhir/R4/<path:_rest>": row("404 404 404 404 404 404 404 404"),
+    # Bulk export (tests/integration/test_api_export.py): kick-off, status (GET and DELETE)
+    # and files, each needing an area's or a service's token; only the client that asked
+    # sees an export.
+    "fhir/R4/$export": row(
+        "401 401 401 401 401 401 401 401",
+        "405 405 405 405 405 405 405 405",
+    ),
+    **{
+        f"fhir/R4/{route}": row(
+            "401 401 401 401 401 401 401 401",
+            "405 405 405 405 405 405 405 405",
+        )
+        for route in (
+            "$export-status/<str:public_id>",
+            "$export-file/<str:public_id>/<str:file_name>",
+        )
+    },
     # Referrals in: a transaction posted to the base, with or without its slash, needs a
     # practice client's token (tests/integration/test_api_referrals.py).
     "fhir/R4/": row(

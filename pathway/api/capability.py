@@ -4,7 +4,7 @@ from django.conf import settings
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from pathway.api.assertions import ALGORITHM
-from pathway.api.registry import CHANGED, RESOURCES, SYSTEM
+from pathway.api.registry import CHANGED, OPERATIONS, RESOURCES, SYSTEM
 from pathway.api.responses import fhir_base_url, token_url
 
 # The API is FHIR R4 (4.0.1); its resources are built and checked with the R4B models, which
@@ -42,6 +42,15 @@ def capability_statement():
                         }
                         for endpoint in SYSTEM
                     ],
+                    "operation": [
+                        {
+                            "name": operation.name,
+                            "definition": operation.definition,
+                            "documentation": f"{operation.documentation} Needs the scope "
+                            f"{operation.scope}.",
+                        }
+                        for operation in OPERATIONS
+                    ],
                 }
             ],
         }
@@ -61,8 +70,8 @@ def _security():
             "Every call but this one needs Authorization: Bearer <access token>. Get a token "
             f"from {token_url()} with the client_credentials grant and a JWT client assertion "
             f"signed {ALGORITHM} with the client's private key (private_key_jwt, as NHS APIs' "
-            "application-restricted access). Scopes are system/<resource>.read, and "
-            "system/ServiceRequest.write to post referrals."
+            "application-restricted access). Scopes are system/<resource>.read, "
+            "system/ServiceRequest.write to post referrals, and system/*.read for $export."
         ),
         "extension": [
             {"url": OAUTH_URIS, "extension": [{"url": "token", "valueUri": token_url()}]}

@@ -1,4 +1,5 @@
-"""API clients, their short-lived access tokens, and what keeps those tokens honest.
+"""API clients, their short-lived access tokens, and what keeps those tokens honest; and the
+bulk exports clients ask for (pathway.api.bulk_export).
 
 A client is an application (a GP system, a care record, an analyst's tool) acting for exactly
 one organisation. The service keeps its public key and never a secret it could leak: the
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from pathway.accounts.scoping import OrganisationScope
+from pathway.audit.context import USER_AGENT_LENGTH
 from pathway.organisations.models import CommissioningArea, GPPractice, ProviderService
 
 API_CLIENT_ROLE = "api client"
@@ -127,3 +129,87 @@ class RequestCount(models.Model):
 
     def __str__(self):
         return f"{self.client}: {self.count} at {self.minute:%H:%M}"
+
+
+class BulkExport(models.Model):
+    """One `$export` a client asked for: what it asked, how far the work has got, and (as
+    BulkExportFile rows) the NDJSON files written. The files live in the database, not on a
+    disk, so that the worker that writes them and the web process that serves them need share
+    nothing but PostgreSQL (ADR 0013). Deleted, files and all, at `expires_at`."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        COMPLETE = "complete", "Complete"
+        FAILED = "failed", "Failed"
+
+    # The job's id in its status and file URLs: random, so it says nothing and cannot be guessed.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="bulk_exports")
+    # The resource types asked for (_type, or every type served), comma-separated.
+    types = models.CharField(max_length=200)
+    since = models.DateTimeField(null=True, blank=True)  # _since: rows changed after it only
+    request_url = models.TextField()  # the kick-off URL, which the manifest repeats
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    # Each run of the job claims the next attempt; a run whose attempt is no longer the job's
+    # (it was thought dead and the job started again) stops at its next chunk.
+    attempt = models.PositiveSmallIntegerField(default=0)
+    progress = models.CharField(max_length=100, blank=True)  # X-Progress while it runs
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The instant the export reflects (the manifest's transactionTime): set as a run starts.
+    transaction_time = models.DateTimeField(null=True, blank=True)
+    # When the running job last finished a chunk: a long silence means its worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    error = models.CharField(max_length=200, blank=True)  # why it failed: no patient data
+    # Where the request came from, for the audit events the worker writes for it.
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=USER_AGENT_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client", "state"], name="bulk_export_by_client")]
+
+    def __str__(self):
+        return f"Bulk export {self.pk} of {self.client_id}: {self.state}"
+
+    @property
+    def type_list(self):
+        return self.types.split(",")
+
+
+class BulkExportFile(models.Model):
+    """One NDJSON file of an export: resources of one type, up to BULK_EXPORT_FILE_LINES lines,
+    held as parts of a chunk each, so neither writing nor serving it holds the file in memory."""
+
+    export = models.ForeignKey(BulkExport, on_delete=models.CASCADE, related_name="files")
+    resource_type = models.CharField(max_length=40)
+    number = models.PositiveIntegerField()  # 1, 2... within its type
+    count = models.PositiveIntegerField(default=0)  # resources (lines) in the file
+
+    class Meta:
+        ordering = ["export", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["export", "resource_type", "number"], name="bulk_export_file_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return f"{self.resource_type}-{self.number}.ndjson"
+
+
+class BulkExportPart(models.Model):
+    """The lines one chunk of the export wrote to a file, each ending in a newline; a file is
+    its parts in order of their ids."""
+
+    file = models.ForeignKey(BulkExportFile, on_delete=models.CASCADE, related_name="parts")
+    ndjson = models.TextField()
+
+    def __str__(self):
+        return f"Part {self.pk} of {self.file_id}"

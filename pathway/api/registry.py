@@ -1,6 +1,6 @@
 """What the FHIR API implements, in one place: the URLs are made from it (pathway.api.urls) and
 so is the CapabilityStatement (pathway.api.capability), so the statement cannot promise an
-interaction or a search parameter that does not work, nor leave out one that does.
+interaction, an operation or a search parameter that does not work, nor leave out one that does.
 """
 
 import datetime
@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pathway.api import referral_views
+from pathway.api.bulk_export import views as export_views
 from pathway.api.catalogue import (
     APPOINTMENT,
     EPISODE_OF_CARE,
+    KINDS,
     KINDS_BY_TYPE,
     PATIENT,
     SERVICE_REQUEST,
@@ -68,6 +70,28 @@ class SystemEndpoint:
     method: str = "POST"
 
 
+@dataclass(frozen=True)
+class OperationRoute:
+    """One address an operation answers at, under the base."""
+
+    route: str  # such as "$export-status/<str:public_id>"
+    name: str  # the URL's name
+    view: Callable  # view(request, client, **kwargs)
+    methods: tuple[str, ...] = ("GET",)
+
+
+@dataclass(frozen=True)
+class SystemOperation:
+    """An operation at the base ($name, FHIR's "system" level), with every address it answers
+    at: an asynchronous one's kick-off, status and file URLs."""
+
+    name: str
+    definition: str  # the canonical OperationDefinition it implements
+    documentation: str
+    scope: str
+    routes: tuple[OperationRoute, ...]
+
+
 RESOURCES = (
     served(
         PATIENT,
@@ -117,5 +141,38 @@ SYSTEM = (
         ),
         view=referral_views.post_referral,
         scope=needed_scope("ServiceRequest", "write"),
+    ),
+)
+
+OPERATIONS = (
+    SystemOperation(
+        name="export",
+        definition="http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+        documentation=(
+            "Bulk Data export, system level only (no Patient or Group $export): GET "
+            "[base]/$export with Prefer: respond-async, from a commissioning area's or a "
+            "service's client (a GP practice's: 403). Every "
+            f"{', '.join(kind.type for kind in KINDS)} the client's organisation may see, or "
+            "the types named in _type, changed after _since (an instant) if given, as "
+            "application/fhir+ndjson files. 202 and a Content-Location to poll: 202 with "
+            "X-Progress while it runs, the manifest when complete, DELETE to cancel. The "
+            "files need the same bearer token and are deleted some hours after the export "
+            "finishes (the manifest's Expires). One export at a time per client."
+        ),
+        scope=needed_scope("*", "read"),
+        routes=(
+            OperationRoute("$export", "export", export_views.kick_off),
+            OperationRoute(
+                "$export-status/<str:public_id>",
+                "export-status",
+                export_views.export_status,
+                methods=("GET", "DELETE"),
+            ),
+            OperationRoute(
+                "$export-file/<str:public_id>/<str:file_name>",
+                "export-file",
+                export_views.export_file,
+            ),
+        ),
     ),
 )

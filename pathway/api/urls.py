@@ -1,11 +1,11 @@
 """The API's addresses: the token endpoint, and the FHIR R4 base with an address for each
-interaction in the registry, guarded by the scope the registry gives it."""
+interaction and operation in the registry, guarded by the scope the registry gives it."""
 
 from django.urls import path
 
 from pathway.api import views
 from pathway.api.endpoints import fhir_endpoint
-from pathway.api.registry import RESOURCES, SYSTEM
+from pathway.api.registry import OPERATIONS, RESOURCES, SYSTEM
 
 app_name = "api"
 
@@ -28,11 +28,18 @@ def _system_urls(endpoint):
     yield path(BASE.rstrip("/"), view, name=f"{endpoint.interaction}-no-slash")
 
 
+def _operation_urls(operation):
+    for route in operation.routes:
+        view = fhir_endpoint(route.view, scope=operation.scope, methods=route.methods)
+        yield path(f"{BASE}{route.route}", view, name=route.name)
+
+
 urlpatterns = [
     path("oauth2/token", views.token, name="token"),
     path(f"{BASE}metadata", fhir_endpoint(views.metadata), name="metadata"),
     *(url for resource in RESOURCES for url in _resource_urls(resource)),
     *(url for endpoint in SYSTEM for url in _system_urls(endpoint)),
+    *(url for operation in OPERATIONS for url in _operation_urls(operation)),
     # Anything else under the base is a FHIR answer too, not the web app's error page.
     path(
         f"{BASE}<path:_rest>",

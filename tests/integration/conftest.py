@@ -1,5 +1,6 @@
-"""Fixtures for tests that act as the application's least-privilege PostgreSQL role, and what
-query-count tests must allow for the audit trail's hash chain."""
+"""Fixtures for tests that act as the application's least-privilege PostgreSQL role, what
+query-count tests must allow for the audit trail's hash chain, and the bulk export tests'
+data and clients (tests/bulk_exports.py)."""
 
 import io
 import secrets
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from psycopg import sql
+
+from tests.bulk_exports import area_client, eager_tasks, export_region  # noqa: F401
 
 # The audit trail's hash chain (issue 15) adds no query on PostgreSQL, whose trigger reads the
 # chain's head inside the insert, and on SQLite one per audit insert, where the head is read in

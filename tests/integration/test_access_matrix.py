@@ -195,6 +195,7 @@ def concrete_url(route, objects):
         "instrument": "pain_nrs",
         # A questionnaire link's token, or a password reset link's (which is made up).
         "token": objects["token"] if route.startswith("q/") else FAKE_RESET["token"],
+        "file_name": "Patient-1.ndjson",  # a bulk export's file
         "uidb64": FAKE_RESET["uidb64"],
         "_rest": "stop/",  # an address under a token that is not a page (the old stop address)
         "id": objects["user"].pk,

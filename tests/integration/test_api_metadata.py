@@ -64,7 +64,9 @@ def test_the_statement_lists_exactly_what_is_implemented(statement):
         "Questionnaire": ({"read"}, set()),
     }
     assert [interaction.code for interaction in statement.rest[0].interaction] == ["transaction"]
-    assert not statement.rest[0].operation
+    assert [
+        (operation.name, operation.definition) for operation in statement.rest[0].operation
+    ] == [("export", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export")]
 
 
 def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(statement):
@@ -83,6 +85,12 @@ def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(state
         f"{interaction.code}{suffix}"
         for interaction in statement.rest[0].interaction
         for suffix in ("", "-no-slash")
+    }
+    # An asynchronous operation: its kick-off, its status URL and its files.
+    listed |= {
+        f"{operation.name}{suffix}"
+        for operation in statement.rest[0].operation
+        for suffix in ("", "-status", "-file")
     }
 
     assert names == listed | {"metadata", "token", "unknown"}

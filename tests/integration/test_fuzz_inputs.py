@@ -193,6 +193,7 @@ def concrete_url(route, world):
         "instrument": "pain_nrs",
         "token": world["token"],
         "_rest": "stop/",
+        "file_name": "Patient-1.ndjson",  # a bulk export's file
         "uidb64": "MQ",
         "nhs_number": world["patient"].nhs_number,
     }
