@@ -32,6 +32,9 @@ class ResourceKind:
     # _lastUpdated, and the order search pages follow).
     id_field: str = "public_id"
     changed_field: str = "updated_at"
+    # What the audit trail calls a row shown as this kind, when not its model's name (a
+    # discharge letter is made from an episode row, but it is the letter that was seen).
+    audit_object_type: str | None = None
 
     def row_by_id(self, scope, fhir_id):
         """The row with this id that `scope` sees, or None (also for an id of no shape)."""

@@ -9,7 +9,7 @@ trail, written in one insert.
 from pathway.api.acting import api_context, client_actor
 from pathway.api.responses import FhirError, fhir_base_url, fhir_response
 from pathway.api.search import INCLUDE, search, searchset
-from pathway.audit.actions import record_events
+from pathway.audit.actions import one_insert, record_events
 from pathway.audit.models import AuditAction
 
 
@@ -76,11 +76,16 @@ def _included(scope, includes, rows, kinds_by_type):
     return included
 
 
-def record_shown(request, client, kinds_and_rows):
-    if not kinds_and_rows:
-        return
-    record_events(
-        by=client_actor(client),
-        context=api_context(request),
-        actions=[(AuditAction.VIEW, row, kind.patient(row)) for kind, row in kinds_and_rows],
-    )
+def record_shown(request, client, kinds_and_rows, *, action=AuditAction.VIEW):
+    """One `action` event (a view, unless said) for each row shown, in one insert."""
+    by_kind = {}
+    for kind, row in kinds_and_rows:
+        by_kind.setdefault(kind, []).append(row)
+    with one_insert():
+        for kind, rows in by_kind.items():
+            record_events(
+                by=client_actor(client),
+                context=api_context(request),
+                actions=[(action, row, kind.patient(row)) for row in rows],
+                object_type=kind.audit_object_type,
+            )

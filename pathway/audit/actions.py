@@ -99,9 +99,10 @@ def record_event(*, by, context, action, obj, patient=None, object_type=None):
     return event
 
 
-def record_events(*, by, context, actions):
+def record_events(*, by, context, actions, object_type=None):
     """One event per (action, object, patient), in one insert: work that creates several
-    records audits each of them in a fixed number of queries."""
+    records audits each of them in a fixed number of queries. `object_type` names what the
+    objects were shown as, when that is not their model (see new_event)."""
     return _write(
         [
             new_event(
@@ -110,6 +111,7 @@ def record_events(*, by, context, actions):
                 action=action,
                 obj=obj,
                 patient_id=patient.pk if patient else None,
+                object_type=object_type,
             )
             for action, obj, patient in actions
         ]
