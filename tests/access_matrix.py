@@ -375,6 +375,9 @@ MATRIX: dict[str, Row] = {
     "ttp/episodes/<uuid:public_id>/book/": row("login login 403 403 ok 404 403 403"),
     "ttp/episodes/<uuid:public_id>/cppp/": row("login login 403 403 ok 404 403 403"),
     "ttp/episodes/<uuid:public_id>/discharge-letter/": row("login login 409 404 409 404 409 403"),
+    "ttp/episodes/<uuid:public_id>/discharge-letter.pdf": row(
+        "login login 409 404 409 404 409 403"
+    ),
     "ttp/episodes/<uuid:public_id>/discharge/": row("login login 403 403 ok 404 403 403"),
     "ttp/episodes/<uuid:public_id>/exception/": row("login login 403 403 ok 404 403 403"),
     "ttp/episodes/<uuid:public_id>/questionnaire-messages/": row(

@@ -2,13 +2,17 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from pathway.accounts.models import Role
 from pathway.audit.context import web_context
-from pathway.audit.reads import record_view
+from pathway.audit.models import AuditAction
+from pathway.audit.reads import record_request_event, record_view
 from pathway.care import actions, forms, lifecycle
+from pathway.care.letters import records as letters
+from pathway.care.letters.pdf import render_pdf
 from pathway.care.models import (
     Appointment,
     AppointmentKind,
@@ -302,3 +306,29 @@ def discharge_letter(request, public_id):
         "recordable_timepoints": timepoints_open_for_recording(episode),
     }
     return render(request, "care/discharge_letter.html", context)
+
+
+@role_required(Role.TTP, Role.GP, Role.MANAGER)
+@transaction.atomic
+def discharge_letter_pdf(request, public_id):
+    """The discharge letter as the PDF a GP system downloads from the API: the same bytes."""
+    episode = _get_episode_for_user(request, public_id)
+    if episode.state != lifecycle.DISCHARGED:
+        return render(request, "care/not_discharged.html", {"episode": episode}, status=409)
+    episode = letters.letter_episode(Episode.objects.all(), pk=episode.pk)
+    pdf = render_pdf(letters.discharge_letter(episode))
+    record_request_event(
+        request=request,
+        action=AuditAction.EXPORT,
+        obj=episode,
+        patient=episode.patient,
+        object_type="discharge letter",
+    )
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="discharge-letter-{public_id}.pdf"',
+        },
+    )

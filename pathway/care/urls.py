@@ -17,6 +17,11 @@ urlpatterns = [
         episode_views.discharge_letter,
         name="discharge_letter",
     ),
+    path(
+        "episodes/<uuid:public_id>/discharge-letter.pdf",
+        episode_views.discharge_letter_pdf,
+        name="discharge_letter_pdf",
+    ),
     path("episodes/<uuid:public_id>/exception/", episode_views.dna_exception, name="exception"),
     path("episodes/<uuid:public_id>/reopen/", episode_views.reopen, name="reopen"),
     path(

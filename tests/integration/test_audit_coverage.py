@@ -122,6 +122,7 @@ PAGES = [
     Page("care:outcome", "ttp", "appointment", BOOKED),
     Page("care:letter", "ttp", "appointment", BOOKED),
     Page("care:discharge_letter", "gp", "discharged", DISCHARGED),
+    Page("care:discharge_letter_pdf", "ttp", "discharged", DISCHARGED, action=AuditAction.EXPORT),
     Page("reports:dashboard", "manager", None, WAITING),
     Page("reports:waiting_list", "manager", None, ("waiting", "booked")),
     Page(
