@@ -279,9 +279,20 @@ MATRIX: dict[str, Row] = {
             "401 401 401 401 401 401 401 401",
             "405 405 405 405 405 405 405 405",
         )
-        for resource_type in ("Patient", "EpisodeOfCare", "ServiceRequest", "Appointment")
+        for resource_type in (
+            "Patient",
+            "EpisodeOfCare",
+            "ServiceRequest",
+            "Appointment",
+            "DocumentReference",
+        )
         for suffix in ("", "/<str:public_id>")
     },
+    # A discharge letter's PDF (tests/integration/test_api_letters.py): read only.
+    "fhir/R4/Binary/<str:public_id>": row(
+        "401 401 401 401 401 401 401 401",
+        "405 405 405 405 405 405 405 405",
+    ),
     "fhir/R4/<path:_rest>": row("404 404 404 404 404 404 404 404"),
     # Bulk export (tests/integration/test_api_export.py): kick-off, status (GET and DELETE)
     # and files, each needing an area's or a service's token; only the client that asked

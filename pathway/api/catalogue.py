@@ -5,10 +5,11 @@ becomes, and its search parameters and includes.
 
 from django.db.models import Q
 
-from pathway.api import care_resources, patients
+from pathway.api import care_resources, documents, patients
 from pathway.api import search_parameters as parameters
 from pathway.api.kinds import Include, ResourceKind
 from pathway.care.choices import CANCELLED_OUTCOMES, AppointmentOutcome
+from pathway.care.letters.records import with_letters
 from pathway.care.lifecycle import (
     ASSESSMENT_BOOKED,
     AWAITING_TRIAGE,
@@ -42,6 +43,12 @@ def _referrals(scope):
 def _appointments(scope):
     return Appointment.objects.visible_to_scope(scope).select_related(
         "episode__patient", "episode__referral", "clinician"
+    )
+
+
+def _letters(scope):
+    return with_letters(Episode.objects.visible_to_scope(scope)).select_related(
+        "patient", "service", "referral", "referral__practice", "lead_clinician"
     )
 
 
@@ -130,5 +137,38 @@ APPOINTMENT = ResourceKind(
     includes=(_include_patient(lambda appointment: appointment.episode.patient_id),),
 )
 
+# A discharged episode's letter to the GP (pathway.api.documents). Its last change is the
+# letter's, not the episode's: questionnaires answered after the discharge change the letter.
+DOCUMENT_REFERENCE = ResourceKind(
+    type="DocumentReference",
+    rows=_letters,
+    resource=documents.document_reference_resource,
+    patient=lambda episode: episode.patient,
+    changed_field="letter_changed_at",
+    audit_object_type="discharge letter",
+    search_parameters=(
+        parameters.patient(definition="clinical-patient", path="patient"),
+        parameters.status(
+            definition="DocumentReference-status",
+            # Every letter served is current: none is replaced or withdrawn.
+            codes={
+                "current": Q(state=DISCHARGED),
+                "superseded": Q(pk__in=[]),
+                "entered-in-error": Q(pk__in=[]),
+            },
+        ),
+        parameters.date(
+            definition="DocumentReference-date",
+            field="discharged_at",
+            documentation="When the letter was written (the discharge), with a prefix such as ge.",
+        ),
+        parameters.last_updated("letter_changed_at"),
+    ),
+    includes=(_include_patient(lambda episode: episode.patient_id),),
+)
+
+# The kinds a bulk $export writes too (pathway.api.bulk_export), and what _include can reach.
+# Not the discharge letters: rendering a PDF for each (about 150 ms) would make an export of
+# thousands run for many minutes, and an analyst has the episodes themselves.
 KINDS = (PATIENT, EPISODE_OF_CARE, SERVICE_REQUEST, APPOINTMENT)
 KINDS_BY_TYPE = {kind.type: kind for kind in KINDS}

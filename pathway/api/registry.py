@@ -7,10 +7,11 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pathway.api import referral_views
+from pathway.api import binary_views, referral_views
 from pathway.api.bulk_export import views as export_views
 from pathway.api.catalogue import (
     APPOINTMENT,
+    DOCUMENT_REFERENCE,
     EPISODE_OF_CARE,
     KINDS,
     KINDS_BY_TYPE,
@@ -36,6 +37,9 @@ class ResourceEndpoints:
     # Public: read without a token (nothing about anyone, such as a published Questionnaire);
     # the view is then view(request, public_id).
     public: bool = False
+    # The scope reading needs, when not system/<type>.read (a Binary is read as the
+    # DocumentReference it belongs to).
+    scope: str | None = None
 
     @property
     def interactions(self):
@@ -44,7 +48,9 @@ class ResourceEndpoints:
 
     @property
     def read_scope(self):
-        return None if self.public else needed_scope(self.type, "read")
+        if self.public:
+            return None
+        return self.scope or needed_scope(self.type, "read")
 
 
 def served(kind, documentation):
@@ -116,6 +122,26 @@ RESOURCES = (
         APPOINTMENT,
         "Appointments booked in an episode: booked, fulfilled, noshow (did not attend) or "
         "cancelled.",
+    ),
+    served(
+        DOCUMENT_REFERENCE,
+        "The discharge letter to the GP of each discharged episode, a PDF: status current, "
+        "type SNOMED CT 373942005 |Discharge summary|, the PDF's size and SHA-1 hash, and its "
+        "address as a Binary of the same id. meta.lastUpdated moves when the letter changes "
+        "(questionnaires answered after the discharge), so a GP system polls "
+        "_lastUpdated=gt<its last poll> for new and changed letters. A practice sees its "
+        "patients' letters, a service its own, an area its services'.",
+    ),
+    ResourceEndpoints(
+        type="Binary",
+        documentation=(
+            "A discharge letter's PDF, by its DocumentReference's id: application/pdf, or the "
+            "Binary resource with the PDF in base64 for Accept: application/fhir+json (or "
+            "_format=json). Read with the DocumentReference's scope; each read is an export in "
+            "the audit trail."
+        ),
+        read=binary_views.read_binary,
+        scope=needed_scope("DocumentReference", "read"),
     ),
     ResourceEndpoints(
         type="Questionnaire",

@@ -1,12 +1,16 @@
 """GET /fhir/R4/metadata: a public CapabilityStatement, valid against the FHIR R4B models, that
 lists what the API implements and nothing else, because both come from one registry."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.urls import get_resolver
+from django.utils import timezone
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from tests.api_clients import access_token, fhir_get, make_client
+from tests.integration.test_api_letters import discharge_same_day
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +65,8 @@ def test_the_statement_lists_exactly_what_is_implemented(statement):
         "EpisodeOfCare": (read_and_search, clinical | {("date", "date")}),
         "ServiceRequest": (read_and_search, clinical),
         "Appointment": (read_and_search, clinical | {("date", "date")}),
+        "DocumentReference": (read_and_search, clinical | {("date", "date")}),
+        "Binary": ({"read"}, set()),
         "Questionnaire": ({"read"}, set()),
     }
     assert [interaction.code for interaction in statement.rest[0].interaction] == ["transaction"]
@@ -96,19 +102,22 @@ def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(state
     assert names == listed | {"metadata", "token", "unknown"}
 
 
-def test_every_listed_search_parameter_works(client, statement, practice, booked_episode):
-    patient = booked_episode.patient
+def test_every_listed_search_parameter_works(client, statement, practice, episode, ttp):
+    # Discharged the same day, so the one episode has a record of every type: its letter too.
+    discharge_same_day(episode, ttp)
+    patient = episode.patient
     token = access_token(client, make_client(practice, scopes="system/*.read"))
     examples = {
         "identifier": patient.nhs_number,
-        "_lastUpdated": f"le{patient.updated_at:%Y}",
+        "_lastUpdated": f"le{timezone.now() + datetime.timedelta(days=1):%Y-%m-%d}",
         "patient": f"Patient/{patient.public_id}",
         "status": {
-            "EpisodeOfCare": "waitlist",
-            "ServiceRequest": "active",
-            "Appointment": "booked",
+            "EpisodeOfCare": "finished",
+            "ServiceRequest": "completed",
+            "Appointment": "fulfilled",
+            "DocumentReference": "current",
         },
-        "date": f"ge{booked_episode.referred_at:%Y}",
+        "date": f"ge{timezone.localdate() - datetime.timedelta(days=1)}",
     }
 
     for resource in statement.rest[0].resource:
