@@ -279,7 +279,14 @@ MATRIX: dict[str, Row] = {
             "401 401 401 401 401 401 401 401",
             "405 405 405 405 405 405 405 405",
         )
-        for resource_type in ("Patient", "EpisodeOfCare", "ServiceRequest", "Appointment")
+        for resource_type in (
+            "Patient",
+            "EpisodeOfCare",
+            "ServiceRequest",
+            "Appointment",
+            "QuestionnaireResponse",
+            "Observation",
+        )
         for suffix in ("", "/<str:public_id>")
     },
     "fhir/R4/<path:_rest>": row("404 404 404 404 404 404 404 404"),
@@ -293,8 +300,12 @@ MATRIX: dict[str, Row] = {
         "405 405 405 405 405 405 405 405",
         "401 401 401 401 401 401 401 401",
     ),
-    # The published referral template is public; the matrix's id is not the template's.
+    # Published Questionnaires and CodeSystems are public; the matrix's id is none of theirs.
     "fhir/R4/Questionnaire/<str:public_id>": row(
+        "404 404 404 404 404 404 404 404",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "fhir/R4/CodeSystem/<str:public_id>": row(
         "404 404 404 404 404 404 404 404",
         "405 405 405 405 405 405 405 405",
     ),

@@ -7,12 +7,14 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pathway.api import referral_views
+from pathway.api import published, referral_views
 from pathway.api.catalogue import (
     APPOINTMENT,
     EPISODE_OF_CARE,
     KINDS_BY_TYPE,
+    OBSERVATION,
     PATIENT,
+    QUESTIONNAIRE_RESPONSE,
     SERVICE_REQUEST,
 )
 from pathway.api.resource_views import read_view, search_view
@@ -93,13 +95,40 @@ RESOURCES = (
         "Appointments booked in an episode: booked, fulfilled, noshow (did not attend) or "
         "cancelled.",
     ),
+    served(
+        QUESTIONNAIRE_RESPONSE,
+        "Each outcome questionnaire a person completed in an episode (pain, ODI, EQ-5D-5L, "
+        "GAD-7, PHQ-9 and the others), answered as stored: questionnaire names the "
+        "instrument's Questionnaire, each item's linkId is its question, the time point "
+        "(baseline, discharge, 6 or 12 months) is the prom-timepoint extension, basedOn the "
+        "episode's referral. Never changed once completed.",
+    ),
+    served(
+        OBSERVATION,
+        "Each score of a completed questionnaire, its own Observation derived from the "
+        "QuestionnaireResponse (id <response id>-<score>): LOINC-coded PHQ-9 and GAD-7 "
+        "totals and pain 0-10, and ODI %, EQ-5D-5L index (one per value set), EQ VAS and "
+        "readiness in CodeSystem/score. Category survey, status final.",
+    ),
     ResourceEndpoints(
         type="Questionnaire",
         documentation=(
             "The referral template a GP system answers (Questionnaire/back-pain-referral), "
-            "its linkIds the questions of the web form. Published: no token needed."
+            "its linkIds the questions of the web form, and each outcome questionnaire "
+            "(Questionnaire/phq9, gad7, pain-nrs, odi, eq5d5l, gsos, fft, readiness, "
+            "startback): ODI and EQ-5D-5L as structure only, their wording being licensed. "
+            "Published: no token needed."
         ),
-        read=referral_views.read_questionnaire,
+        read=published.read_questionnaire,
+        public=True,
+    ),
+    ResourceEndpoints(
+        type="CodeSystem",
+        documentation=(
+            "The service's own code systems that served resources use (CodeSystem/score, "
+            "prom-timepoint, <questionnaire>-answers). Published: no token needed."
+        ),
+        read=published.read_code_system,
         public=True,
     ),
 )

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.urls import get_resolver
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
+from pathway.proms.actions import record_questionnaire
 from tests.api_clients import access_token, fhir_get, make_client
+from tests.audit_context import TEST_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +63,26 @@ def test_the_statement_lists_exactly_what_is_implemented(statement):
         "EpisodeOfCare": (read_and_search, clinical | {("date", "date")}),
         "ServiceRequest": (read_and_search, clinical),
         "Appointment": (read_and_search, clinical | {("date", "date")}),
+        "QuestionnaireResponse": (
+            read_and_search,
+            {
+                ("patient", "reference"),
+                ("questionnaire", "reference"),
+                ("authored", "date"),
+                ("_lastUpdated", "date"),
+            },
+        ),
+        "Observation": (
+            read_and_search,
+            {
+                ("patient", "reference"),
+                ("code", "token"),
+                ("date", "date"),
+                ("_lastUpdated", "date"),
+            },
+        ),
         "Questionnaire": ({"read"}, set()),
+        "CodeSystem": ({"read"}, set()),
     }
     assert [interaction.code for interaction in statement.rest[0].interaction] == ["transaction"]
     assert not statement.rest[0].operation
@@ -88,8 +109,18 @@ def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(state
     assert names == listed | {"metadata", "token", "unknown"}
 
 
-def test_every_listed_search_parameter_works(client, statement, practice, booked_episode):
+def test_every_listed_search_parameter_works(client, statement, practice, booked_episode, ttp):
     patient = booked_episode.patient
+    # One PHQ-9: one QuestionnaireResponse, and its one score, one Observation.
+    record_questionnaire(
+        episode=booked_episode,
+        timepoint="baseline",
+        instrument="phq9",
+        answers={"items": [1] * 9},
+        source="clinician",
+        by=ttp,
+        context=TEST_CONTEXT,
+    )
     token = access_token(client, make_client(practice, scopes="system/*.read"))
     examples = {
         "identifier": patient.nhs_number,
@@ -101,6 +132,9 @@ def test_every_listed_search_parameter_works(client, statement, practice, booked
             "Appointment": "booked",
         },
         "date": f"ge{booked_episode.referred_at:%Y}",
+        "authored": f"ge{booked_episode.referred_at:%Y}",
+        "questionnaire": "https://pathway.example.nhs.uk/fhir/Questionnaire/phq9",
+        "code": "http://loinc.org|44261-6",
     }
 
     for resource in statement.rest[0].resource:
@@ -116,7 +150,7 @@ def test_every_listed_search_parameter_works(client, statement, practice, booked
 def test_what_is_not_listed_answers_with_an_outcome(client, practice, patient):
     token = access_token(client, make_client(practice, scopes="system/*.read system/*.write"))
 
-    unknown_type = fhir_get(client, "Observation", token)
+    unknown_type = fhir_get(client, "Condition", token)
     create = client.post(
         "/fhir/R4/Patient",
         "{}",
