@@ -4,6 +4,7 @@ the FHIR R4B models; the Questionnaires and CodeSystems they name are published.
 sees its own organisation's only, and each response shown is a view in the audit trail."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -308,30 +309,44 @@ def test_a_code_search_finds_only_that_score(client, token, responses, episode):
     assert other_system.total == 0
 
 
-def test_observation_pages_hold_count_resources_and_walk_every_one(client, token, responses):
-    seen, bundle = [], search(client, token, "Observation", _count="3")
-    pages = []
-    while True:
-        pages.append(matches(bundle))
-        seen += [o.id for o in matches(bundle)]
-        links = {link.relation: link.url for link in bundle.link}
-        if "next" not in links:
-            break
-        response = client.get(
-            links["next"].removeprefix(settings.SITE_URL),
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        bundle = Bundle.model_validate_json(response.content)
+def test_searches_by_when_it_was_completed(client, token, responses):
+    days = sorted(timezone.localdate(r.completed_at) for r in responses.values())
+    first, last = days[0], days[-1]
 
-    assert all(len(page) <= 3 for page in pages)
-    assert len(seen) == len(set(seen)) == bundle.total == OBSERVATION_COUNT
-    back = {link.relation: link.url for link in bundle.link}["previous"]
-    previous = client.get(
-        back.removeprefix(settings.SITE_URL), headers={"Authorization": f"Bearer {token}"}
+    observations_since = search(client, token, "Observation", date=f"ge{first}")
+    observations_after = search(client, token, "Observation", date=f"gt{last}")
+    changed_since = search(client, token, "QuestionnaireResponse", _lastUpdated=f"ge{first}")
+    authored_before = search(client, token, "QuestionnaireResponse", authored=f"lt{first}")
+
+    assert (observations_since.total, observations_after.total) == (OBSERVATION_COUNT, 0)
+    assert (changed_since.total, authored_before.total) == (len(ANSWERS), 0)
+
+
+def _follow(client, token, bundle, relation):
+    url = {link.relation: link.url for link in bundle.link}.get(relation)
+    if url is None:
+        return None
+    response = client.get(
+        url.removeprefix(settings.SITE_URL), headers={"Authorization": f"Bearer {token}"}
     )
-    assert [o.id for o in matches(Bundle.model_validate_json(previous.content))] == [
-        o.id for o in pages[-2]
-    ]
+    return Bundle.model_validate_json(response.content)
+
+
+def test_observation_pages_hold_count_resources_and_walk_every_one(client, token, responses):
+    # Eight scores, three to a page: the EQ-5D-5L response's four run over two pages.
+    forwards, bundle = [], search(client, token, "Observation", _count="3")
+    while bundle:
+        forwards.append([o.id for o in matches(bundle)])
+        last, bundle = bundle, _follow(client, token, bundle, "next")
+    backwards, bundle = [], _follow(client, token, last, "previous")
+    while bundle:
+        backwards.insert(0, [o.id for o in matches(bundle)])
+        bundle = _follow(client, token, bundle, "previous")
+
+    seen = [fhir_id for page in forwards for fhir_id in page]
+    assert [len(page) for page in forwards] == [3, 3, 2]
+    assert len(seen) == len(set(seen)) == last.total == OBSERVATION_COUNT
+    assert backwards == forwards[:-1]
 
 
 @pytest.mark.parametrize("resource_type", ["QuestionnaireResponse", "Observation"])
@@ -354,6 +369,38 @@ def test_include_patient_with_observations(client, token, responses, episode):
 
     included = [entry.resource.id for entry in bundle.entry if entry.search.mode == "include"]
     assert included == [str(episode.patient.public_id)]
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "params", "code"),
+    [
+        ("Observation", {"date": "yesterday"}, "invalid"),
+        ("Observation", {"code:text": "PHQ-9"}, "not-supported"),
+        ("Observation", {"_include": "Observation:derived-from"}, "not-supported"),
+        ("Observation", {"questionnaire": "Questionnaire/phq9"}, "not-supported"),
+        ("Observation", {"patient": "9990000018"}, "invalid"),
+        ("Observation", {"_page": "not-a-page"}, "invalid"),
+        ("QuestionnaireResponse", {"authored": "2026-13-01"}, "invalid"),
+        ("QuestionnaireResponse", {"code": "http://loinc.org|44261-6"}, "not-supported"),
+        ("QuestionnaireResponse", {"status": "completed"}, "not-supported"),
+    ],
+)
+def test_a_bad_search_is_a_4xx_outcome(client, token, responses, resource_type, params, code):
+    response = fhir_get(client, resource_type, token, **params)
+
+    assert 400 <= response.status_code < 500
+    assert response.json()["issue"][0]["code"] == code
+
+
+def test_a_page_link_of_another_search_is_refused(client, token, responses, practice):
+    PatientFactory(registered_practice=practice)  # two patients: a next page of one
+    patients = Bundle.model_validate_json(get(client, token, "Patient", _count="1").content)
+    next_url = next(link.url for link in patients.link if link.relation == "next")
+    [cursor] = parse_qs(urlsplit(next_url).query)["_page"]
+
+    response = fhir_get(client, "Observation", token, _page=cursor)
+
+    assert (response.status_code, response.json()["issue"][0]["code"]) == (400, "invalid")
 
 
 # --- Who sees them, and the audit trail -----------------------------------------------------
