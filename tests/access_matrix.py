@@ -285,6 +285,8 @@ MATRIX: dict[str, Row] = {
             "ServiceRequest",
             "Appointment",
             "DocumentReference",
+            "QuestionnaireResponse",
+            "Observation",
         )
         for suffix in ("", "/<str:public_id>")
     },
@@ -321,8 +323,12 @@ MATRIX: dict[str, Row] = {
         "405 405 405 405 405 405 405 405",
         "401 401 401 401 401 401 401 401",
     ),
-    # The published referral template is public; the matrix's id is not the template's.
+    # Published Questionnaires and CodeSystems are public; the matrix's id is none of theirs.
     "fhir/R4/Questionnaire/<str:public_id>": row(
+        "404 404 404 404 404 404 404 404",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "fhir/R4/CodeSystem/<str:public_id>": row(
         "404 404 404 404 404 404 404 404",
         "405 405 405 405 405 405 405 405",
     ),

@@ -5,9 +5,9 @@ becomes, and its search parameters and includes.
 
 from django.db.models import Q
 
-from pathway.api import care_resources, documents, patients
+from pathway.api import care_resources, documents, patients, questionnaire_responses, scores
 from pathway.api import search_parameters as parameters
-from pathway.api.kinds import Include, ResourceKind
+from pathway.api.kinds import Include, Parts, ResourceKind
 from pathway.care.choices import CANCELLED_OUTCOMES, AppointmentOutcome
 from pathway.care.letters.records import with_letters
 from pathway.care.lifecycle import (
@@ -19,6 +19,7 @@ from pathway.care.lifecycle import (
 )
 from pathway.care.models import Appointment, Episode
 from pathway.patients.models import Patient
+from pathway.proms.models import QuestionnaireResponse
 from pathway.referrals.models import Referral, ReferralOutcome
 
 REFERRED = Q(outcome=ReferralOutcome.REFERRED)
@@ -49,6 +50,21 @@ def _appointments(scope):
 def _letters(scope):
     return with_letters(Episode.objects.visible_to_scope(scope)).select_related(
         "patient", "service", "referral", "referral__practice", "lead_clinician"
+    )
+
+
+def _responses(scope):
+    return QuestionnaireResponse.objects.visible_to_scope(scope).select_related(
+        "episode__patient", "episode__referral", "recorded_by"
+    )
+
+
+def _scored_responses(scope):
+    # Only instruments with scores: the others stand for no Observation.
+    return (
+        QuestionnaireResponse.objects.visible_to_scope(scope)
+        .filter(instrument__in=list(scores.SCORES))
+        .select_related("episode__patient")
     )
 
 
@@ -167,8 +183,57 @@ DOCUMENT_REFERENCE = ResourceKind(
     includes=(_include_patient(lambda episode: episode.patient_id),),
 )
 
+# Responses never change once made: completed_at is when they last changed.
+QUESTIONNAIRE_RESPONSE = ResourceKind(
+    type="QuestionnaireResponse",
+    rows=_responses,
+    resource=questionnaire_responses.questionnaire_response_resource,
+    patient=lambda response: response.episode.patient,
+    changed_field="completed_at",
+    search_parameters=(
+        parameters.patient(definition="QuestionnaireResponse-patient", path="episode__patient"),
+        questionnaire_responses.QUESTIONNAIRE,
+        parameters.date(
+            definition="QuestionnaireResponse-authored",
+            field="completed_at",
+            documentation="When it was completed, with a prefix such as ge.",
+            name="authored",
+        ),
+        parameters.last_updated("completed_at"),
+    ),
+    includes=(_include_patient(lambda response: response.episode.patient_id),),
+)
+
+OBSERVATION = ResourceKind(
+    type="Observation",
+    rows=_scored_responses,
+    resource=None,
+    parts=Parts(field="instrument", names=scores.part_names, resource=scores.observation_resource),
+    patient=lambda response: response.episode.patient,
+    changed_field="completed_at",
+    search_parameters=(
+        parameters.patient(definition="clinical-patient", path="episode__patient"),
+        scores.CODE,
+        parameters.date(
+            definition="clinical-date",
+            field="completed_at",
+            documentation="When the questionnaire was completed (effectiveDateTime), with a "
+            "prefix such as ge.",
+        ),
+        parameters.last_updated("completed_at"),
+    ),
+    includes=(_include_patient(lambda response: response.episode.patient_id),),
+)
+
 # The kinds a bulk $export writes too (pathway.api.bulk_export), and what _include can reach.
 # Not the discharge letters: rendering a PDF for each (about 150 ms) would make an export of
 # thousands run for many minutes, and an analyst has the episodes themselves.
-KINDS = (PATIENT, EPISODE_OF_CARE, SERVICE_REQUEST, APPOINTMENT)
+KINDS = (
+    PATIENT,
+    EPISODE_OF_CARE,
+    SERVICE_REQUEST,
+    APPOINTMENT,
+    QUESTIONNAIRE_RESPONSE,
+    OBSERVATION,
+)
 KINDS_BY_TYPE = {kind.type: kind for kind in KINDS}

@@ -2,13 +2,22 @@
 organisation may see, the resource a row becomes, whose record it is (for the audit trail),
 and how it is searched and what a search may _include. The generic read and search
 (pathway.api.resource_views) and the CapabilityStatement both work from this description.
+
+A row may also stand for several resources (`Parts`): each score of a questionnaire response
+is an Observation of its own, with no table of its own. Such a resource's id is the row's id
+and the part's name, "<row id>-<part>", and search counts and pages the resources, not rows.
 """
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pathway.api.search import SearchParameter
+from pathway.core.keyset import Part
+
+# "<row's UUID>-<part>": the UUID has dashes of its own, so it is read by its length.
+PART_ID = re.compile(r"(?P<row>.{36})-(?P<part>.+)")
 
 
 @dataclass(frozen=True)
@@ -21,10 +30,29 @@ class Include:
 
 
 @dataclass(frozen=True)
+class Parts:
+    """The resources each row stands for, known from one column of the row (so a search can
+    count them by grouping rows on it, without reading every row)."""
+
+    field: str  # the column that decides a row's parts, such as "instrument"
+    names: Callable  # (that column's value) -> the row's part names, in order
+    resource: Callable  # (row, part name) -> that part's resource
+
+    def of(self, row, keep=None):
+        names = self.names(getattr(row, self.field))
+        return [
+            Part(row, name, number)
+            for number, name in enumerate(names)
+            if keep is None or keep(name)
+        ]
+
+
+@dataclass(frozen=True)
 class ResourceKind:
     type: str
     rows: Callable  # (OrganisationScope | None) -> the rows that scope sees, ready to render
-    resource: Callable  # (row) -> the FHIR resource (validated by fhir.resources)
+    # (row) -> the FHIR resource (validated by fhir.resources); unused with `parts`
+    resource: Callable | None
     patient: Callable  # (row) -> the Patient whose record this is (the audit trail names them)
     search_parameters: tuple[SearchParameter, ...] = ()
     includes: tuple[Include, ...] = ()
@@ -35,6 +63,7 @@ class ResourceKind:
     # What the audit trail calls a row shown as this kind, when not its model's name (a
     # discharge letter is made from an episode row, but it is the letter that was seen).
     audit_object_type: str | None = None
+    parts: Parts | None = None
 
     def row_by_id(self, scope, fhir_id):
         """The row with this id that `scope` sees, or None (also for an id of no shape)."""
@@ -43,3 +72,29 @@ class ResourceKind:
         except ValueError:
             return None
         return self.rows(scope).filter(**{self.id_field: wanted}).first()
+
+    def read(self, scope, fhir_id):
+        """(row, resource) of the resource with this id that `scope` sees, or None."""
+        if self.parts is None:
+            row = self.row_by_id(scope, fhir_id)
+            return None if row is None else (row, self.resource(row))
+        match = PART_ID.fullmatch(fhir_id)
+        row = self.row_by_id(scope, match["row"]) if match else None
+        if row is None or match["part"] not in self.parts.names(getattr(row, self.parts.field)):
+            return None
+        return row, self.parts.resource(row, match["part"])
+
+    def row_of(self, match):
+        """The row of a search match: the match itself, or the row a Part belongs to."""
+        return match.row if self.parts else match
+
+    def resources_of_row(self, row):
+        """Every resource `row` stands for: itself, or each of its parts (a bulk export)."""
+        if self.parts is None:
+            return [self.resource(row)]
+        return [self.parts.resource(row, part.name) for part in self.parts.of(row)]
+
+    def resource_of(self, match):
+        if self.parts is None:
+            return self.resource(match)
+        return self.parts.resource(match.row, match.name)

@@ -15,7 +15,6 @@ from pathway.api.referral_results import not_referred_outcome, transaction_respo
 from pathway.api.referrals.bundle import read_referral_bundle, submission_key
 from pathway.api.referrals.outcome import refused_outcome
 from pathway.api.referrals.problems import BUSINESS_RULE, STRUCTURE, BundleRefused
-from pathway.api.referrals.questionnaire import referral_questionnaire
 from pathway.api.referrals.systems import ODS_CODE
 from pathway.api.responses import FhirError, fhir_response
 from pathway.organisations.models import GPPractice, ProviderService
@@ -24,14 +23,6 @@ from pathway.referrals.models import Referral
 
 # Refusals about the Bundle as a whole, not its content: 400 Bad Request, as FHIR has it.
 ENVELOPE = ("Bundle", "Bundle.type", "Bundle.entry")
-
-
-def read_questionnaire(request, public_id):
-    """The referral template, published: it says nothing about anyone."""
-    template = referral_questionnaire()
-    if public_id != template.id:
-        raise FhirError(404, "not-found", "There is no such Questionnaire.")
-    return fhir_response(template)
 
 
 def post_referral(request, client):

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pathway.api import binary_views, referral_views
+from pathway.api import binary_views, published, referral_views
 from pathway.api.bulk_export import views as export_views
 from pathway.api.catalogue import (
     APPOINTMENT,
@@ -15,7 +15,9 @@ from pathway.api.catalogue import (
     EPISODE_OF_CARE,
     KINDS,
     KINDS_BY_TYPE,
+    OBSERVATION,
     PATIENT,
+    QUESTIONNAIRE_RESPONSE,
     SERVICE_REQUEST,
 )
 from pathway.api.resource_views import read_view, search_view
@@ -124,6 +126,21 @@ RESOURCES = (
         "cancelled.",
     ),
     served(
+        QUESTIONNAIRE_RESPONSE,
+        "Each outcome questionnaire a person completed in an episode (pain, ODI, EQ-5D-5L, "
+        "GAD-7, PHQ-9 and the others), answered as stored: questionnaire names the "
+        "instrument's Questionnaire, each item's linkId is its question, the time point "
+        "(baseline, discharge, 6 or 12 months) is the prom-timepoint extension, basedOn the "
+        "episode's referral. Never changed once completed.",
+    ),
+    served(
+        OBSERVATION,
+        "Each score of a completed questionnaire, its own Observation derived from the "
+        "QuestionnaireResponse (id <response id>-<score>): LOINC-coded PHQ-9 and GAD-7 "
+        "totals and pain 0-10, and ODI %, EQ-5D-5L index (one per value set), EQ VAS and "
+        "readiness in CodeSystem/score. Category survey, status final.",
+    ),
+    served(
         DOCUMENT_REFERENCE,
         "The discharge letter to the GP of each discharged episode, a PDF: status current, "
         "type SNOMED CT 373942005 |Discharge summary|, the PDF's size and SHA-1 hash, and its "
@@ -147,9 +164,21 @@ RESOURCES = (
         type="Questionnaire",
         documentation=(
             "The referral template a GP system answers (Questionnaire/back-pain-referral), "
-            "its linkIds the questions of the web form. Published: no token needed."
+            "its linkIds the questions of the web form, and each outcome questionnaire "
+            "(Questionnaire/phq9, gad7, pain-nrs, odi, eq5d5l, gsos, fft, readiness, "
+            "startback): ODI and EQ-5D-5L as structure only, their wording being licensed. "
+            "Published: no token needed."
         ),
-        read=referral_views.read_questionnaire,
+        read=published.read_questionnaire,
+        public=True,
+    ),
+    ResourceEndpoints(
+        type="CodeSystem",
+        documentation=(
+            "The service's own code systems that served resources use (CodeSystem/score, "
+            "prom-timepoint, <questionnaire>-answers). Published: no token needed."
+        ),
+        read=published.read_code_system,
         public=True,
     ),
 )

@@ -3,7 +3,8 @@
 A client sees only its organisation's rows (the scoping rule, given the client's scope);
 another organisation's record is not found, exactly as one that does not exist, so the answer
 does not reveal that it does. Each record shown, included ones too, is a view in the audit
-trail, written in one insert.
+trail, written in one insert: a row that stands for several resources (each score of a
+questionnaire response an Observation) is one record, one view however many are shown.
 """
 
 from pathway.api.acting import api_context, client_actor
@@ -15,11 +16,12 @@ from pathway.audit.models import AuditAction
 
 def read_view(kind):
     def read(request, client, public_id):
-        row = kind.row_by_id(client.organisation_scope(), public_id)
-        if row is None:
+        found = kind.read(client.organisation_scope(), public_id)
+        if found is None:
             raise FhirError(404, "not-found", f"There is no such {kind.type} for this client.")
+        row, resource = found
         record_shown(request, client, [(kind, row)])
-        return fhir_response(kind.resource(row))
+        return fhir_response(resource)
 
     read.__name__ = f"read_{kind.type}"
     return read
@@ -34,14 +36,16 @@ def search_view(kind, kinds_by_type):
             request.GET,
             kind.search_parameters,
             changed_field=kind.changed_field,
+            parts=kind.parts,
         )
-        included = _included(scope, includes, page.rows, kinds_by_type)
-        record_shown(request, client, [(kind, row) for row in page.rows] + included)
+        rows = list(dict.fromkeys(kind.row_of(match) for match in page.rows))
+        included = _included(scope, includes, rows, kinds_by_type)
+        record_shown(request, client, [(kind, row) for row in rows] + included)
         bundle = searchset(
             request=request,
             page=page,
             total=total,
-            entry=lambda row: entry(kind, row),
+            entry=lambda match: entry(kind, match),
             included=[entry(target, row) for target, row in included],
         )
         return fhir_response(bundle)
@@ -50,8 +54,8 @@ def search_view(kind, kinds_by_type):
     return search_type
 
 
-def entry(kind, row):
-    resource = kind.resource(row)
+def entry(kind, match):
+    resource = kind.resource_of(match)
     return f"{fhir_base_url()}/{kind.type}/{resource.id}", resource
 
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from pathway.api.responses import FhirError, service_url
-from pathway.core.keyset import Key, paginate, read_cursor
+from pathway.core.keyset import Key, paginate, paginate_parts, read_cursor
 
 COUNT, PAGE, FORMAT, INCLUDE = "_count", "_page", "_format", "_include"
 RESULT_PARAMETERS = (COUNT, PAGE, FORMAT, INCLUDE)
@@ -25,9 +25,10 @@ DEFAULT_COUNT, LARGEST_COUNT = 20, 100
 JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
 
 
-def page_keys(changed_field="updated_at"):
+def page_keys(changed_field="updated_at", parts=None):
     # Pages follow the last change, then the row: a client polling _lastUpdated reads in order.
-    return (Key(changed_field), Key("id"))
+    # A row's parts (pathway.api.kinds.Parts) follow in their order.
+    return (Key(changed_field), Key("id")) + ((Key("number"),) if parts else ())
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,16 @@ class SearchParameter:
     # (queryset, one value as sent, the modifier after ":" or "") -> the queryset filtered
     apply: Callable
     modifiers: tuple[str, ...] = ()  # the modifiers it takes, such as "identifier"
+    # For rows that stand for several resources (pathway.api.kinds.Parts): (part name, value,
+    # modifier) -> whether that part matches. `apply` keeps the rows with a matching part.
+    keeps: Callable | None = None
 
 
-def search(queryset, query, parameters, *, changed_field="updated_at"):
-    """(page, total) of `queryset` searched with the request's `query` (a QueryDict)."""
+def search(queryset, query, parameters, *, changed_field="updated_at", parts=None):
+    """(page, total) of `queryset` searched with the request's `query` (a QueryDict); with
+    `parts`, the page holds the matching Parts of the rows and the total counts them."""
     known = {parameter.name: parameter for parameter in parameters}
+    keeps = []
     for name, values in query.lists():
         if any("\x00" in value for value in values):
             raise FhirError(400, "invalid", f"{name} holds a character that is not allowed.")
@@ -57,13 +63,31 @@ def search(queryset, query, parameters, *, changed_field="updated_at"):
             raise FhirError(400, "not-supported", f"{base} does not take the modifier :{modifier}.")
         for value in values:
             queryset = parameter.apply(queryset, value, modifier)
+            if parameter.keeps:
+                keeps.append((parameter.keeps, value, modifier))
     if query.get(FORMAT, "json") not in JSON_FORMATS:
         raise FhirError(406, "not-supported", "Only JSON is served (application/fhir+json).")
-    keys = page_keys(changed_field)
+    keys = page_keys(changed_field, parts)
     cursor = query.get(PAGE, "")
     if cursor and read_cursor(cursor, keys) is None:
         raise FhirError(400, "invalid", "_page is not a page link of this search.")
-    return paginate(queryset, keys, cursor, _count(query)), queryset.count()
+    if parts is None:
+        return paginate(queryset, keys, cursor, _count(query)), queryset.count()
+
+    def keep(name):
+        return all(matches(name, value, modifier) for matches, value, modifier in keeps)
+
+    page = paginate_parts(queryset, keys, cursor, _count(query), lambda row: parts.of(row, keep))
+    return page, _count_parts(queryset, parts, keep)
+
+
+def _count_parts(queryset, parts, keep):
+    """How many parts match: the rows counted by the column that decides their parts."""
+    groups = queryset.order_by().values(parts.field).annotate(rows=Count("pk"))
+    return sum(
+        group["rows"] * sum(1 for name in parts.names(group[parts.field]) if keep(name))
+        for group in groups
+    )
 
 
 def _count(query):

@@ -21,9 +21,9 @@ def last_updated(field):
     )
 
 
-def date(*, definition, field, documentation):
+def date(*, definition, field, documentation, name="date"):
     return SearchParameter(
-        name="date",
+        name=name,
         type="date",
         definition=f"{HL7_SEARCH}/{definition}",
         documentation=documentation,

@@ -147,6 +147,63 @@ def paginate(queryset, keys, cursor_text, size):
     return page_of(rows, keys, cursor, size)
 
 
+# --- Rows that each stand for several entries -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One of the entries a row stands for (a questionnaire response's scores, each its own
+    resource): the row, the part's name, and its place among the row's parts, which is the
+    last key of the list's order. The row's own keys are read through the part."""
+
+    row: object
+    name: str
+    number: int
+
+    def __getattr__(self, name):
+        if name == "row":  # not set yet (a copy being made): not the row's to answer
+            raise AttributeError(name)
+        return getattr(self.row, name)
+
+
+def paginate_parts(queryset, keys, cursor_text, size, parts_of):
+    """One page of the parts of `queryset`'s rows, `size` parts long (not `size` rows).
+
+    `keys` order the rows and end with Key("number"), the part's place in its row;
+    `parts_of(row)` gives the row's parts that belong in the list, in order (perhaps none).
+    The cursor's row is read again, for its parts beyond the cursor's part."""
+    cursor = read_cursor(cursor_text, keys)
+    before = cursor is not None and cursor.before
+    row_keys = keys[:-1]
+    rows = queryset
+    if cursor is not None:
+        *row_values, number = cursor.values
+        rows = rows.filter(
+            _beyond(row_keys, row_values, before=before)
+            | Q(**{key.name: value for key, value in zip(row_keys, row_values, strict=True)})
+        )
+    rows = rows.order_by(*(key.order_by(reverse=before) for key in row_keys))
+    found = []
+    while len(found) <= size:
+        batch = list(rows[: size + 2])
+        for row in batch:
+            parts = parts_of(row)
+            if cursor is not None and _same_row(row, row_keys, cursor):
+                parts = [p for p in parts if (p.number < number if before else p.number > number)]
+            found += reversed(parts) if before else parts
+        if len(batch) < size + 2:
+            break
+        last = [getattr(batch[-1], key.name) for key in row_keys]
+        rows = rows.filter(_beyond(row_keys, last, before=before))
+    return page_of(found[: size + 1], keys, cursor, size)
+
+
+def _same_row(row, row_keys, cursor):
+    return all(
+        getattr(row, key.name) == value for key, value in zip(row_keys, cursor.values, strict=False)
+    )
+
+
 # --- Lists in hand-written SQL ----------------------------------------------------------------
 
 

@@ -210,3 +210,24 @@ def answers_shape(code, values):
     if code == "readiness":
         return {"score": values[0]}
     raise ValueError(f"No answer shape for questionnaire {code!r}")
+
+
+def answers_by_item(code, answers):
+    """The stored `answers` (as answers_shape made them) as one value for each of the
+    instrument's items, in order; None for a question left unanswered."""
+    if code == "pain_nrs":
+        return [answers.get("pain")]
+    if code == "odi":
+        return list(answers.get("sections") or [])
+    if code == "eq5d5l":
+        # A state may have been given as five digits ("21341") or five levels.
+        return [int(level) for level in answers.get("state") or ()] + [answers.get("vas")]
+    if code in {"gad7", "phq9"}:
+        return list(answers.get("items") or [])
+    if code == "gsos":
+        return [answers.get("answer")]
+    if code == "fft":
+        return [answers.get("answer"), answers.get("comment") or None]
+    if code == "readiness":
+        return [answers.get("score")]
+    raise ValueError(f"No answer shape for questionnaire {code!r}")

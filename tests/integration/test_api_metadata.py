@@ -9,7 +9,9 @@ from django.urls import get_resolver
 from django.utils import timezone
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
+from pathway.proms.actions import record_questionnaire
 from tests.api_clients import access_token, fhir_get, make_client
+from tests.audit_context import TEST_CONTEXT
 from tests.integration.test_api_letters import discharge_same_day
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,26 @@ def test_the_statement_lists_exactly_what_is_implemented(statement):
         "Appointment": (read_and_search, clinical | {("date", "date")}),
         "DocumentReference": (read_and_search, clinical | {("date", "date")}),
         "Binary": ({"read"}, set()),
+        "QuestionnaireResponse": (
+            read_and_search,
+            {
+                ("patient", "reference"),
+                ("questionnaire", "reference"),
+                ("authored", "date"),
+                ("_lastUpdated", "date"),
+            },
+        ),
+        "Observation": (
+            read_and_search,
+            {
+                ("patient", "reference"),
+                ("code", "token"),
+                ("date", "date"),
+                ("_lastUpdated", "date"),
+            },
+        ),
         "Questionnaire": ({"read"}, set()),
+        "CodeSystem": ({"read"}, set()),
     }
     assert [interaction.code for interaction in statement.rest[0].interaction] == ["transaction"]
     assert [
@@ -103,7 +124,17 @@ def test_every_listed_interaction_has_its_url_and_no_other_fhir_url_exists(state
 
 
 def test_every_listed_search_parameter_works(client, statement, practice, episode, ttp):
-    # Discharged the same day, so the one episode has a record of every type: its letter too.
+    # One PHQ-9 (one QuestionnaireResponse, and its one score, one Observation), then
+    # discharged the same day, so the one episode has a record of every type: its letter too.
+    record_questionnaire(
+        episode=episode,
+        timepoint="baseline",
+        instrument="phq9",
+        answers={"items": [1] * 9},
+        source="clinician",
+        by=ttp,
+        context=TEST_CONTEXT,
+    )
     discharge_same_day(episode, ttp)
     patient = episode.patient
     token = access_token(client, make_client(practice, scopes="system/*.read"))
@@ -118,6 +149,9 @@ def test_every_listed_search_parameter_works(client, statement, practice, episod
             "DocumentReference": "current",
         },
         "date": f"ge{timezone.localdate() - datetime.timedelta(days=1)}",
+        "authored": f"ge{timezone.localdate() - datetime.timedelta(days=1)}",
+        "questionnaire": "https://pathway.example.nhs.uk/fhir/Questionnaire/phq9",
+        "code": "http://loinc.org|44261-6",
     }
 
     for resource in statement.rest[0].resource:
@@ -133,7 +167,7 @@ def test_every_listed_search_parameter_works(client, statement, practice, episod
 def test_what_is_not_listed_answers_with_an_outcome(client, practice, patient):
     token = access_token(client, make_client(practice, scopes="system/*.read system/*.write"))
 
-    unknown_type = fhir_get(client, "Observation", token)
+    unknown_type = fhir_get(client, "Condition", token)
     create = client.post(
         "/fhir/R4/Patient",
         "{}",

@@ -99,7 +99,8 @@ def _write(export):
         kind = KINDS_BY_TYPE[type_name]
         file = None
         for number, rows in _chunks(_changed_rows(kind, scope, export)):
-            lines = "".join(kind.resource(row).model_dump_json() + "\n" for row in rows)
+            resources = [resource for row in rows for resource in kind.resources_of_row(row)]
+            lines = "".join(resource.model_dump_json() + "\n" for resource in resources)
             with transaction.atomic():
                 progress = f"{type_name} ({position} of {len(types)}): {written} resources written"
                 if not _still_ours(export, progress):
@@ -109,13 +110,13 @@ def _write(export):
                         export=export, resource_type=type_name, number=number
                     )
                 BulkExportPart.objects.create(file=file, ndjson=lines)
-                BulkExportFile.objects.filter(pk=file.pk).update(count=F("count") + len(rows))
+                BulkExportFile.objects.filter(pk=file.pk).update(count=F("count") + len(resources))
                 record_events(
                     by=by,
                     context=context,
                     actions=[(AuditAction.EXPORT, row, kind.patient(row)) for row in rows],
                 )
-            written += len(rows)
+            written += len(resources)
     return True
 
 

@@ -90,7 +90,7 @@ def _startback_question(number, name, item):
         name,
         item.text,
         CHOICE,
-        instrument_options(item),
+        instrument_options(STARTBACK, item),
         instrument_system(STARTBACK),
         prefix=f"{number}.",
     )

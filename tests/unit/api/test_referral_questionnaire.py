@@ -15,6 +15,7 @@ from pathway.api.referrals.questionnaire import (
     referral_questionnaire,
 )
 from pathway.clinical.questionnaires import INSTRUMENTS
+from pathway.proms.forms import item_name
 from pathway.referrals.answers import (
     EXCLUSION_FIELDS,
     PATIENT_DETAILS,
@@ -105,13 +106,21 @@ def _item(link_id):
     return next(i for i in referral_questionnaire().item if i.linkId == link_id)
 
 
-@pytest.mark.parametrize("code", sorted(PUBLISHED))
-def test_each_public_instrument_is_a_valid_questionnaire_with_its_items(code):
+@pytest.mark.parametrize("code", sorted(INSTRUMENTS))
+def test_each_instrument_is_a_valid_questionnaire_with_its_items(code):
     questionnaire = _round_trip(instrument_questionnaire(code))
 
     linked = [item.linkId for item in questionnaire.item if item.type != "display"]
     assert linked == [item.code for item in INSTRUMENTS[code].items]
 
 
-def test_licensed_instruments_are_not_published():
+def test_licensed_wording_is_not_published():
     assert not {"odi", "eq5d5l"} & set(PUBLISHED)
+    for code in ("odi", "eq5d5l"):
+        questionnaire = instrument_questionnaire(code)
+        texts = [item.text for item in questionnaire.item]
+        # The neutral names the clinician's form uses in its messages, never the owner's words.
+        assert texts == [
+            item_name(INSTRUMENTS[code], n, i) for n, i in enumerate(INSTRUMENTS[code].items, 1)
+        ]
+        assert "not published" in questionnaire.copyright
