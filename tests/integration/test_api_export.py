@@ -15,7 +15,9 @@ from pathway.api.bulk_export import writing
 from pathway.api.catalogue import KINDS
 from pathway.api.models import BulkExport, BulkExportPart
 from pathway.patients.models import Patient
+from pathway.proms.actions import record_questionnaire
 from tests.api_clients import access_token, bearer, make_client
+from tests.audit_context import TEST_CONTEXT
 from tests.bulk_exports import (
     STATUS_PREFIX,
     export_of,
@@ -59,7 +61,11 @@ def test_the_complete_export_answers_the_manifest(
     assert body["requiresAccessToken"] is True
     assert body["error"] == []
     assert datetime.datetime.fromisoformat(body["transactionTime"]) == export.transaction_time
-    assert [output["type"] for output in body["output"]] == [kind.type for kind in KINDS]
+    # A file for each type with something to export (here no questionnaire was answered).
+    scope = area_client.organisation_scope()
+    assert [output["type"] for output in body["output"]] == [
+        kind.type for kind in KINDS if kind.rows(scope).exists()
+    ]
 
 
 def test_every_line_is_a_valid_resource_and_the_counts_are_what_the_client_sees(
@@ -72,8 +78,8 @@ def test_every_line_is_a_valid_resource_and_the_counts_are_what_the_client_sees(
     found = resources_in(client, token, manifest)
     scope = area_client.organisation_scope()
     for kind in KINDS:
-        expected = {str(getattr(row, kind.id_field)) for row in kind.rows(scope)}
-        assert {resource.id for resource in found[kind.type]} == expected, kind.type
+        expected = {r.id for row in kind.rows(scope) for r in kind.resources_of_row(row)}
+        assert {resource.id for resource in found.get(kind.type, [])} == expected, kind.type
     assert len(found["EpisodeOfCare"]) == 2  # both services are the area's
     outsider = export_region["outsider"]
     assert str(outsider.public_id) not in {resource.id for resource in found["EpisodeOfCare"]}
@@ -211,7 +217,9 @@ def test_without_prefer_respond_async_the_kick_off_is_refused(client, area_clien
     assert not BulkExport.objects.exists()
 
 
-@pytest.mark.parametrize("types", ["Observation", "Patient,Observation", ",", "Questionnaire"])
+@pytest.mark.parametrize(
+    "types", ["DocumentReference", "Patient,DocumentReference", ",", "Questionnaire"]
+)
 def test_a_type_not_exported_is_refused(client, area_client, types):
     token = access_token(client, area_client)
 
@@ -257,3 +265,29 @@ def test_a_second_export_waits_for_the_first(client, area_client, export_region)
 
     assert "under way" in outcome(second, 429, "throttled")
     assert second["Retry-After"]
+
+
+def test_scores_are_exported_one_observation_a_line(
+    client, area_client, booked_episode, ttp, django_capture_on_commit_callbacks
+):
+    record_questionnaire(
+        episode=booked_episode,
+        timepoint="baseline",
+        instrument="phq9",
+        answers={"items": [1] * 9},
+        source="clinician",
+        by=ttp,
+        context=TEST_CONTEXT,
+    )
+    token = access_token(client, area_client)
+
+    manifest = manifest_of(
+        client, token, django_capture_on_commit_callbacks, _type="QuestionnaireResponse,Observation"
+    )
+
+    found = resources_in(client, token, manifest)
+    counts = {output["type"]: output["count"] for output in manifest["output"]}
+    assert counts == {"QuestionnaireResponse": 1, "Observation": len(found["Observation"])}
+    assert "http://loinc.org" in {
+        coding.system for observation in found["Observation"] for coding in observation.code.coding
+    }

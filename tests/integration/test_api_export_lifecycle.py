@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pathway.api import tasks
 from pathway.api.bulk_export import writing
-from pathway.api.catalogue import KINDS, KINDS_BY_TYPE, PATIENT
+from pathway.api.catalogue import KINDS_BY_TYPE, PATIENT
 from pathway.api.models import BulkExport, BulkExportFile, BulkExportPart
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.celery import app
@@ -48,7 +48,8 @@ def test_a_failed_export_answers_an_outcome_and_keeps_no_files(
     def broken(row):
         raise ValueError("a resource that cannot be built")
 
-    kinds = {**KINDS_BY_TYPE, "Appointment": dataclasses.replace(KINDS[-1], resource=broken)}
+    appointment = dataclasses.replace(KINDS_BY_TYPE["Appointment"], resource=broken)
+    kinds = {**KINDS_BY_TYPE, "Appointment": appointment}
     monkeypatch.setattr(writing, "KINDS_BY_TYPE", kinds)
     token = access_token(client, area_client)
     _, status_path = export_of(client, token, django_capture_on_commit_callbacks)
