@@ -160,9 +160,15 @@ def date_filter(field, text):
     }[prefix]
 
 
+_UNENCODED_OFFSET = re.compile(r" (\d{2}:\d{2})$")
+
+
 def _date_range(text):
     """[start, end) of a FHIR date, month, year or date-time; one without a time zone is in
     the service's (Europe/London)."""
+    # A "+" of a zone offset that a client did not percent-encode arrives as a space (the query
+    # string's encoding of a space): read it as the "+" it was.
+    text = _UNENCODED_OFFSET.sub(r"+\1", text)
     try:
         if "T" in text:
             start = datetime.datetime.fromisoformat(text)

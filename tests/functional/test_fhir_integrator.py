@@ -1,9 +1,14 @@
 """An integrator's first day, with a stock FHIR client library (fhirpy) against the running
 service, exactly as docs/api.md tells them: register, sign an assertion, get a token, post a
-referral Bundle, then read back what it made. Nothing here knows the service's internals;
-the test only sets up the organisations a deployment would already have."""
+referral Bundle, then read back what it made, the questionnaires and scores, the discharge
+letter's PDF, and (as a commissioner's analyst) a bulk export's NDJSON. Nothing here knows the
+service's internals; the test sets up the organisations a deployment would already have, and
+plays the service's clinician with the domain's own actions."""
 
 import copy
+import datetime
+import json
+import time
 
 import pytest
 import requests
@@ -12,9 +17,13 @@ from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import OperationOutcome as OutcomeRaised
 from fhirpy.base.exceptions import ResourceNotFound
 
+from pathway.proms.actions import record_questionnaire
 from tests.api_clients import ASSERTION_TYPE, assertion, make_client
-from tests.factories import GPFactory, PracticeFactory, ServiceFactory
+from tests.audit_context import TEST_CONTEXT
+from tests.bulk_exports import eager_tasks  # noqa: F401 - a fixture: tasks run as under make run
+from tests.factories import GPFactory, PracticeFactory, ServiceFactory, TTPFactory
 from tests.fhir_referrals import NHS_NUMBER, PRACTICE_CODE, SERVICE_CODE, example_bundle
+from tests.integration.test_api_letters import discharge_same_day
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,3 +117,89 @@ def test_the_same_client_library_sees_refusals_as_operation_outcomes(
 
     assert "NHS number" in str(refused.value)
     assert "no such EpisodeOfCare" in str(unknown.value)
+
+
+def test_what_the_service_did_comes_back_to_the_gp_and_the_commissioner(
+    live_server,
+    service_base,
+    organisations,
+    eager_tasks,  # noqa: F811
+):
+    practice, service = organisations
+    gp_system = make_client(
+        practice, scopes="system/ServiceRequest.write system/*.read", name="Quayside EMIS"
+    )
+    fhir = SyncFHIRClient(service_base, authorization=f"Bearer {token_for(gp_system, live_server)}")
+    # The GP system's last poll: before the referral.
+    started = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    fhir.execute("", method="post", data=example_bundle())
+    _the_service_sees_and_discharges(service)
+
+    by_number = {"patient:identifier": f"https://fhir.nhs.uk/Id/nhs-number|{NHS_NUMBER}"}
+    responses = fhir.resources("QuestionnaireResponse").search(**by_number).fetch_all()
+    phq9 = fhir.resources("Observation").search(code="http://loinc.org|44261-6").fetch_all()
+    letters = fhir.resources("DocumentReference").search(_lastUpdated=f"gt{started}").fetch_all()
+    pdf = requests.get(
+        letters[0]["content"][0]["attachment"]["url"],
+        headers={"Authorization": fhir.authorization, "Accept": "application/pdf"},
+        timeout=30,
+    )
+
+    assert [r["questionnaire"].split("|")[0].rsplit("/", 1)[1] for r in responses] == ["phq9"]
+    assert [o["valueInteger"] for o in phq9] == [9]
+    assert [letter["status"] for letter in letters] == ["current"]
+    assert (pdf.status_code, pdf.content[:5]) == (200, b"%PDF-")
+    for resource in [*responses, *phq9, *letters]:
+        validated(resource)
+
+    analyst = make_client(practice.area, scopes="system/*.read", name="ICB analytics")
+    exported = bulk_export(service_base, token_for(analyst, live_server))
+    assert {line["resourceType"] for line in exported} >= {
+        "Patient",
+        "EpisodeOfCare",
+        "ServiceRequest",
+        "Appointment",
+        "QuestionnaireResponse",
+        "Observation",
+    }
+
+
+def _the_service_sees_and_discharges(service):
+    from pathway.care.models import Episode
+
+    ttp = TTPFactory(service=service)
+    episode = Episode.objects.get(service=service)
+    record_questionnaire(
+        episode=episode,
+        timepoint="baseline",
+        instrument="phq9",
+        answers={"items": [1] * 9},
+        source="clinician",
+        by=ttp,
+        context=TEST_CONTEXT,
+    )
+    discharge_same_day(episode, ttp)
+
+
+def bulk_export(base, bearer_token):
+    """What a bulk data client does: kick off, poll the status URL, read every file. Every
+    line is a resource that validates."""
+    headers = {"Authorization": f"Bearer {bearer_token}", "Accept": "application/fhir+json"}
+    kicked = requests.get(
+        f"{base}/$export", headers={**headers, "Prefer": "respond-async"}, timeout=30
+    )
+    assert kicked.status_code == 202, kicked.text
+    for _ in range(50):
+        status = requests.get(kicked.headers["Content-Location"], headers=headers, timeout=30)
+        if status.status_code == 200:
+            break
+        assert status.status_code == 202, status.text
+        time.sleep(min(float(status.headers.get("Retry-After", "1")), 1))
+    lines = []
+    for output in status.json()["output"]:
+        ndjson = requests.get(output["url"], headers=headers, timeout=30)
+        assert ndjson.headers["Content-Type"] == "application/fhir+ndjson"
+        lines += [json.loads(line) for line in ndjson.text.splitlines()]
+    for line in lines:
+        validated(line)
+    return lines

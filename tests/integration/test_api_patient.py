@@ -244,3 +244,17 @@ def test_a_refused_read_writes_no_view(client, token):
 
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
     assert AuditEvent.objects.count() == already
+
+
+def test_a_zone_offset_whose_plus_was_not_encoded_is_read_as_meant(client, token, practice):
+    # Some clients (fhirpy among them) send "+01:00" unencoded; it arrives as " 01:00".
+    recent = PatientFactory(registered_practice=practice)
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    raw = f"gt{hour_ago:%Y-%m-%dT%H:%M:%S}+00:00"
+
+    response = client.get(
+        f"/fhir/R4/Patient?_lastUpdated={raw}", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 200, response.content
+    assert [e["resource"]["id"] for e in response.json()["entry"]] == [str(recent.public_id)]
