@@ -12,7 +12,7 @@ from fhir.resources.R4B.binary import Binary
 from fhir.resources.R4B.documentreference import DocumentReference
 
 from pathway.api.care_resources import patient_reference, service_reference
-from pathway.api.referrals.systems import SNOMED_CT
+from pathway.api.referrals.systems import SNOMED_CT, uk_core_meta
 from pathway.api.responses import fhir_base_url
 from pathway.care.letters import content
 from pathway.care.letters.pdf import digest, render_pdf
@@ -43,7 +43,7 @@ def document_reference_resource(episode):
         {
             "resourceType": "DocumentReference",
             "id": str(episode.public_id),
-            "meta": {"lastUpdated": episode.letter_changed_at.isoformat()},
+            "meta": uk_core_meta("DocumentReference", episode.letter_changed_at),
             "status": "current",
             "type": {"coding": [LETTER_TYPE], "text": "Discharge letter to the GP"},
             "subject": patient_reference(episode.patient),

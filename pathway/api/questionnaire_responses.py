@@ -30,7 +30,7 @@ from pathway.api.referrals.instruments import (
     question_text,
     question_type,
 )
-from pathway.api.referrals.systems import CANONICAL_BASE, code_system
+from pathway.api.referrals.systems import CANONICAL_BASE, code_system, uk_core_meta
 from pathway.api.responses import FhirError
 from pathway.api.search import SearchParameter
 from pathway.api.search_parameters import HL7_SEARCH
@@ -59,7 +59,7 @@ def questionnaire_response_resource(response):
     data = {
         "resourceType": "QuestionnaireResponse",
         "id": str(response.public_id),
-        "meta": {"lastUpdated": response.completed_at.isoformat()},
+        "meta": uk_core_meta("QuestionnaireResponse", response.completed_at),
         "extension": [timepoint_extension(response)],
         "questionnaire": canonical(INSTRUMENTS[response.instrument]),
         "status": "completed",

@@ -20,7 +20,7 @@ from fhir.resources.R4B.observation import Observation
 
 from pathway.api.care_resources import patient_reference
 from pathway.api.questionnaire_responses import timepoint_extension
-from pathway.api.referrals.systems import code_system
+from pathway.api.referrals.systems import code_system, uk_core_meta
 from pathway.api.search import SearchParameter, token_values
 from pathway.api.search_parameters import HL7_SEARCH
 from pathway.clinical import eq5d, gad7, odi, phq9
@@ -172,7 +172,7 @@ def observation_resource(response, part):
     data = {
         "resourceType": "Observation",
         "id": f"{response.public_id}-{part}",
-        "meta": {"lastUpdated": response.completed_at.isoformat()},
+        "meta": uk_core_meta("Observation", response.completed_at),
         "extension": [timepoint_extension(response)],
         "status": "final",
         "category": [SURVEY],

@@ -43,7 +43,16 @@ NASTY = [
 ]
 KEYS = ["identifier", "_lastUpdated", "_count", "_page", "_format", "name", "identifier:exact"]
 KEYS += ["patient", "patient:identifier", "status", "date", "_include", "patient:missing"]
-SEARCHED = ("Patient", "EpisodeOfCare", "ServiceRequest", "Appointment")
+KEYS += ["code", "questionnaire", "authored"]
+SEARCHED = (
+    "Patient",
+    "EpisodeOfCare",
+    "ServiceRequest",
+    "Appointment",
+    "QuestionnaireResponse",
+    "Observation",
+    "DocumentReference",
+)
 values = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=40),
