@@ -10,7 +10,9 @@ import re
 
 from fhir.resources.R4B.codesystem import CodeSystem
 
+from pathway.api.care_resources import APPOINTMENT_MODES, APPOINTMENT_TYPES
 from pathway.api.questionnaire_responses import TIMEPOINT_SYSTEM
+from pathway.api.referral_results import RESULT_CODES, RESULT_SYSTEM
 from pathway.api.referrals.instruments import (
     CHOICE,
     VERSION,
@@ -20,8 +22,10 @@ from pathway.api.referrals.instruments import (
     questionnaire_id,
     wording_published,
 )
+from pathway.api.referrals.questionnaire import QUESTIONS
 from pathway.api.referrals.systems import code_system
 from pathway.api.scores import SCORE_SYSTEM, SERVICE_SCORES
+from pathway.care.choices import AppointmentKind, AppointmentMode
 from pathway.clinical.questionnaires import INSTRUMENTS
 from pathway.proms.models import Timepoint
 
@@ -90,8 +94,48 @@ def answers_code_system(instrument):
     )
 
 
+def _choices_code_system(url, title, description, choices):
+    concepts = [{"code": str(code), "display": str(label)} for code, label in choices]
+    return lambda: _code_system(url, title, description, concepts)
+
+
+def _referral_code_systems():
+    """The referral template's answer systems, and what a referral's answer reports."""
+    served = {}
+    for question in QUESTIONS.values():
+        if question.kind == CHOICE and question.system:
+            options = [(option.code, option.display) for option in question.options]
+            served[question.system.rsplit("/", 1)[1]] = _choices_code_system(
+                question.system,
+                f"Answers to {question.link_id} in Questionnaire/back-pain-referral",
+                "The answer codes of one choice question of the referral template.",
+                options,
+            )
+    served["referral-result"] = _choices_code_system(
+        RESULT_SYSTEM,
+        "What a referral's answer reports",
+        "The codes of the information issues in a posted referral's transaction-response: "
+        "each issue's details.text holds the value.",
+        RESULT_CODES,
+    )
+    return served
+
+
 def _served():
     served = {"score": score_code_system, "prom-timepoint": timepoint_code_system}
+    served |= _referral_code_systems()
+    served["appointment-kind"] = _choices_code_system(
+        APPOINTMENT_TYPES,
+        "Kinds of appointment",
+        "An Appointment's appointmentType, beside its HL7 v2 0276 code.",
+        AppointmentKind.choices,
+    )
+    served["appointment-mode"] = _choices_code_system(
+        APPOINTMENT_MODES,
+        "How an appointment is held",
+        "An Appointment's serviceType: in person, by telephone or by video.",
+        AppointmentMode.choices,
+    )
     for instrument in INSTRUMENTS.values():
         name = instrument_system(instrument).rsplit("/", 1)[1]
         served[name] = lambda instrument=instrument: answers_code_system(instrument)

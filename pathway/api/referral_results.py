@@ -18,6 +18,13 @@ from pathway.referrals.models import ReferralOutcome
 
 # The codes of what a referral's outcome reports: risk, priority, the episode.
 RESULT_SYSTEM = code_system("referral-result")
+# The codes of RESULT_SYSTEM (published at CodeSystem/referral-result).
+RESULT_CODES = (
+    ("outcome", "What the referral came to"),
+    ("startback-risk", "The STarT Back risk group"),
+    ("priority", "The priority of the referral"),
+    ("episode", "The episode of care the referral opened"),
+)
 
 
 def not_referred_outcome(referral, places):

@@ -176,7 +176,8 @@ RESOURCES = (
         type="CodeSystem",
         documentation=(
             "The service's own code systems that served resources use (CodeSystem/score, "
-            "prom-timepoint, <questionnaire>-answers). Published: no token needed."
+            "prom-timepoint, <questionnaire>-answers, the referral template's answers, "
+            "referral-result, appointment-kind, appointment-mode). Published: no token needed."
         ),
         read=published.read_code_system,
         public=True,
