@@ -130,8 +130,10 @@ def test_what_the_service_did_comes_back_to_the_gp_and_the_commissioner(
         practice, scopes="system/ServiceRequest.write system/*.read", name="Quayside EMIS"
     )
     fhir = SyncFHIRClient(service_base, authorization=f"Bearer {token_for(gp_system, live_server)}")
-    # The GP system's last poll: before the referral.
-    started = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    # The GP system's last poll, a second before the referral: to the second, as systems
+    # send it (gt a second means from the next whole second).
+    a_second_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
+    started = a_second_ago.replace(microsecond=0).isoformat()
     fhir.execute("", method="post", data=example_bundle())
     _the_service_sees_and_discharges(service)
 
