@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.care import actions
 from pathway.care.letters.pdf import MISSING
+from pathway.demo import care
 from pathway.proms.actions import record_questionnaire
 from tests.api_clients import access_token, bearer, fhir_get, make_client
 from tests.audit_context import TEST_CONTEXT
@@ -48,31 +49,12 @@ def record(episode, timepoint, instrument, answers, ttp):
 
 
 def assess(episode, ttp):
-    appointment = actions.book_appointment(
-        context=TEST_CONTEXT,
-        episode=episode,
-        kind="first_assessment",
-        starts_at=past_slot(),
-        clinician=ttp,
-        mode="telephone",
-        recording_past=True,
-        by=ttp,
-    )
-    actions.record_attendance(
-        context=TEST_CONTEXT, appointment=appointment, outcome="attended", by=ttp
-    )
-    return appointment
+    """The first assessment, attended yesterday (the demo's own step)."""
+    return care.attend(care.book(episode, ttp, days=-1), ttp)
 
 
 def discharge_same_day(episode, ttp):
-    assess(episode, ttp)
-    actions.record_triage_decision(
-        context=TEST_CONTEXT,
-        episode=episode,
-        outcome="same_day_discharge",
-        symptom_duration="lt_3",
-        by=ttp,
-    )
+    care.assess_and_triage(episode, ttp, days=-1, outcome="same_day_discharge")
     episode.refresh_from_db()
     return episode
 
