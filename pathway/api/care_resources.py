@@ -108,14 +108,20 @@ def referral_status(referral):
     return "completed" if referral.episode.discharged_at else "active"
 
 
+def referrer_reference(referral):
+    """Who referred: the member of staff by name, or the practitioner a GP system named; None
+    when neither is known."""
+    if referral.referred_by_id:
+        return {"display": referral.referred_by.get_full_name()}
+    if referral.referrer:
+        system, _, value = referral.referrer.rpartition("|")
+        return {"type": "Practitioner", "identifier": {"system": system, "value": value}}
+    return None
+
+
 def referral_resource(referral):
     """ServiceRequest of a Referral (patient, practice, service, episode, GP selected)."""
-    requester = practice_reference(referral.practice)
-    if referral.referred_by_id:
-        requester = {"display": referral.referred_by.get_full_name()}
-    elif referral.referrer:
-        system, _, value = referral.referrer.rpartition("|")
-        requester = {"type": "Practitioner", "identifier": {"system": system, "value": value}}
+    requester = referrer_reference(referral) or practice_reference(referral.practice)
     data = {
         "resourceType": "ServiceRequest",
         "id": str(referral.public_id),

@@ -5,8 +5,16 @@ becomes, and its search parameters and includes.
 
 from django.db.models import Q
 
-from pathway.api import care_resources, documents, patients, questionnaire_responses, scores
+from pathway.api import (
+    care_resources,
+    documents,
+    patients,
+    questionnaire_responses,
+    referral_answers,
+    scores,
+)
 from pathway.api import search_parameters as parameters
+from pathway.api.combined import CombinedKind
 from pathway.api.kinds import Include, Parts, ResourceKind
 from pathway.care.choices import CANCELLED_OUTCOMES, AppointmentOutcome
 from pathway.care.letters.records import with_letters
@@ -65,6 +73,21 @@ def _scored_responses(scope):
         QuestionnaireResponse.objects.visible_to_scope(scope)
         .filter(instrument__in=list(scores.SCORES))
         .select_related("episode__patient")
+    )
+
+
+def _scored_referrals(scope):
+    # Consultations stopped before STarT Back was scored stand for no Observation.
+    return (
+        Referral.objects.visible_to_scope(scope)
+        .exclude(startback_risk="")
+        .select_related("patient")
+    )
+
+
+def _referral_answers(scope):
+    return Referral.objects.visible_to_scope(scope).select_related(
+        "patient", "practice", "referred_by"
     )
 
 
@@ -184,7 +207,7 @@ DOCUMENT_REFERENCE = ResourceKind(
 )
 
 # Responses never change once made: completed_at is when they last changed.
-QUESTIONNAIRE_RESPONSE = ResourceKind(
+OUTCOME_RESPONSES = ResourceKind(
     type="QuestionnaireResponse",
     rows=_responses,
     resource=questionnaire_responses.questionnaire_response_resource,
@@ -196,7 +219,7 @@ QUESTIONNAIRE_RESPONSE = ResourceKind(
         parameters.date(
             definition="QuestionnaireResponse-authored",
             field="completed_at",
-            documentation="When it was completed, with a prefix such as ge.",
+            documentation="When it was completed (or the referral made), with a prefix such as ge.",
             name="authored",
         ),
         parameters.last_updated("completed_at"),
@@ -204,7 +227,32 @@ QUESTIONNAIRE_RESPONSE = ResourceKind(
     includes=(_include_patient(lambda response: response.episode.patient_id),),
 )
 
-OBSERVATION = ResourceKind(
+# The referral's answers (pathway.api.referral_answers): a referral never changes once made.
+REFERRAL_RESPONSES = ResourceKind(
+    type="QuestionnaireResponse",
+    rows=_referral_answers,
+    resource=referral_answers.referral_response_resource,
+    patient=lambda referral: referral.patient,
+    changed_field="created_at",
+    search_parameters=(
+        parameters.patient(definition="QuestionnaireResponse-patient", path="patient"),
+        questionnaire_responses.REFERRAL_QUESTIONNAIRE,
+        parameters.date(
+            definition="QuestionnaireResponse-authored",
+            field="created_at",
+            documentation="",
+            name="authored",
+        ),
+        parameters.last_updated("created_at"),
+    ),
+    includes=(_include_patient(lambda referral: referral.patient_id),),
+)
+
+QUESTIONNAIRE_RESPONSE = CombinedKind(
+    type="QuestionnaireResponse", sources=(OUTCOME_RESPONSES, REFERRAL_RESPONSES)
+)
+
+OUTCOME_SCORES = ResourceKind(
     type="Observation",
     rows=_scored_responses,
     resource=None,
@@ -217,13 +265,35 @@ OBSERVATION = ResourceKind(
         parameters.date(
             definition="clinical-date",
             field="completed_at",
-            documentation="When the questionnaire was completed (effectiveDateTime), with a "
-            "prefix such as ge.",
+            documentation="When the questionnaire was completed, or the referral made "
+            "(effectiveDateTime), with a prefix such as ge.",
         ),
         parameters.last_updated("completed_at"),
     ),
     includes=(_include_patient(lambda response: response.episode.patient_id),),
 )
+
+STARTBACK_SCORES = ResourceKind(
+    type="Observation",
+    rows=_scored_referrals,
+    resource=None,
+    parts=Parts(
+        field="startback_risk",
+        names=scores.startback_part_names,
+        resource=scores.startback_observation_resource,
+    ),
+    patient=lambda referral: referral.patient,
+    changed_field="created_at",
+    search_parameters=(
+        parameters.patient(definition="clinical-patient", path="patient"),
+        scores.STARTBACK_CODE,
+        parameters.date(definition="clinical-date", field="created_at", documentation=""),
+        parameters.last_updated("created_at"),
+    ),
+    includes=(_include_patient(lambda referral: referral.patient_id),),
+)
+
+OBSERVATION = CombinedKind(type="Observation", sources=(OUTCOME_SCORES, STARTBACK_SCORES))
 
 # The kinds a bulk $export writes too (pathway.api.bulk_export), and what _include can reach.
 # Not the discharge letters: rendering a PDF for each (about 150 ms) would make an export of

@@ -8,12 +8,13 @@ is an Observation of its own, with no table of its own. Such a resource's id is 
 and the part's name, "<row id>-<part>", and search counts and pages the resources, not rows.
 """
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pathway.api.search import SearchParameter
+from pathway.api.search import SearchParameter, search
 from pathway.core.keyset import Part
 
 # "<row's UUID>-<part>": the UUID has dashes of its own, so it is read by its length.
@@ -73,6 +74,31 @@ class ResourceKind:
             return None
         return self.rows(scope).filter(**{self.id_field: wanted}).first()
 
+    @property
+    def sources(self):
+        """The kinds this type is served from: itself (pathway.api.combined serves a type from
+        more than one)."""
+        return (self,)
+
+    def find(self, scope, fhir_id):
+        """(kind, row, resource) of the resource with this id that `scope` sees, or None."""
+        found = self.read(scope, fhir_id)
+        return None if found is None else (self, *found)
+
+    def search(self, scope, query):
+        """(page, total) of a search: the page's rows are Found matches."""
+        page, total = search(
+            self.rows(scope),
+            query,
+            self.search_parameters,
+            changed_field=self.changed_field,
+            parts=self.parts,
+        )
+        return dataclasses.replace(page, rows=[Found(0, self, match) for match in page.rows]), total
+
+    def changed_at(self, match):
+        return getattr(match, self.changed_field)
+
     def read(self, scope, fhir_id):
         """(row, resource) of the resource with this id that `scope` sees, or None."""
         if self.parts is None:
@@ -98,3 +124,34 @@ class ResourceKind:
         if self.parts is None:
             return self.resource(match)
         return self.parts.resource(match.row, match.name)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A match of a search: which of the type's sources it came from (its place and kind) and
+    the row or Part. Its properties are the keys a search's pages follow (pathway.api.combined):
+    last change, source, row, part."""
+
+    source: int
+    kind: ResourceKind
+    match: object
+
+    @property
+    def changed(self):
+        return self.kind.changed_at(self.match)
+
+    @property
+    def id(self):
+        return self.match.id
+
+    @property
+    def number(self):
+        return self.match.number if self.kind.parts else 0
+
+    @property
+    def row(self):
+        return self.kind.row_of(self.match)
+
+    @property
+    def resource(self):
+        return self.kind.resource_of(self.match)

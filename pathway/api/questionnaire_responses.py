@@ -111,37 +111,47 @@ def _answer(instrument, item, value):
     return {"valueCoding": {"system": system, "code": option.code, "display": option.display}}
 
 
-# Published Questionnaires that no served response answers (the referral template's answers
-# come in with a referral): asking for them finds nothing, rather than an error.
-NOT_ANSWERED_HERE = ("back-pain-referral",)
+REFERRAL_QUESTIONNAIRE_ID = "back-pain-referral"
 
 
-def _by_questionnaire(rows, text, _modifier):
-    """`questionnaire=` the canonical URL (with or without |version), Questionnaire/<id> or
-    the id alone."""
-    wanted = []
+def _questionnaire_ids(text):
+    """The ids of the Questionnaires a `questionnaire=` value names: each the canonical URL
+    (with or without |version), Questionnaire/<id> or the id alone."""
+    ids = []
     for value in text.split(","):
         reference = value.partition("|")[0].removeprefix(f"{CANONICAL_BASE}/")
         questionnaire_id = reference.removeprefix("Questionnaire/")
-        if questionnaire_id in BY_QUESTIONNAIRE_ID:
-            wanted.append(BY_QUESTIONNAIRE_ID[questionnaire_id])
-        elif questionnaire_id not in NOT_ANSWERED_HERE:
+        if questionnaire_id not in BY_QUESTIONNAIRE_ID | {REFERRAL_QUESTIONNAIRE_ID: None}:
             raise FhirError(
                 400,
                 "invalid",
                 f"questionnaire {value!r} is not a Questionnaire this service publishes "
                 f"({CANONICAL_BASE}/Questionnaire/<id>).",
             )
-    return rows.filter(instrument__in=wanted)
+        ids.append(questionnaire_id)
+    return ids
 
 
-QUESTIONNAIRE = SearchParameter(
-    name="questionnaire",
-    type="reference",
-    definition=f"{HL7_SEARCH}/QuestionnaireResponse-questionnaire",
-    documentation=(
-        f"The Questionnaire answered: its canonical URL ({CANONICAL_BASE}/Questionnaire/phq9) "
-        "or Questionnaire/phq9."
-    ),
-    apply=_by_questionnaire,
+def questionnaire_parameter(apply):
+    """The questionnaire parameter of a QuestionnaireResponse source: `apply(rows, ids)`
+    filters its rows to answers of the Questionnaires with those ids."""
+    return SearchParameter(
+        name="questionnaire",
+        type="reference",
+        definition=f"{HL7_SEARCH}/QuestionnaireResponse-questionnaire",
+        documentation=(
+            f"The Questionnaire answered: its canonical URL ({CANONICAL_BASE}/Questionnaire/phq9) "
+            "or Questionnaire/phq9; Questionnaire/back-pain-referral for the referrals' answers."
+        ),
+        apply=lambda rows, text, _modifier: apply(rows, _questionnaire_ids(text)),
+    )
+
+
+QUESTIONNAIRE = questionnaire_parameter(
+    lambda rows, ids: rows.filter(
+        instrument__in=[BY_QUESTIONNAIRE_ID[i] for i in ids if i in BY_QUESTIONNAIRE_ID]
+    )
+)
+REFERRAL_QUESTIONNAIRE = questionnaire_parameter(
+    lambda rows, ids: rows if REFERRAL_QUESTIONNAIRE_ID in ids else rows.none()
 )

@@ -131,14 +131,18 @@ RESOURCES = (
         "GAD-7, PHQ-9 and the others), answered as stored: questionnaire names the "
         "instrument's Questionnaire, each item's linkId is its question, the time point "
         "(baseline, discharge, 6 or 12 months) is the prom-timepoint extension, basedOn the "
-        "episode's referral. Never changed once completed.",
+        "episode's referral. And each referral's own answers, to Questionnaire/"
+        "back-pain-referral, with the referral's id and basedOn it. Never changed once made.",
     ),
     served(
         OBSERVATION,
         "Each score of a completed questionnaire, its own Observation derived from the "
         "QuestionnaireResponse (id <response id>-<score>): LOINC-coded PHQ-9 and GAD-7 "
         "totals and pain 0-10, and ODI %, EQ-5D-5L index (one per value set), EQ VAS and "
-        "readiness in CodeSystem/score. Category survey, status final.",
+        "readiness in CodeSystem/score. And each referral's STarT Back total and "
+        "psychosocial subscale (id <referral id>-startback-total, -startback-psychosocial; "
+        "the risk group as the total's interpretation), derived from the referral's answers. "
+        "Category survey, status final.",
     ),
     served(
         DOCUMENT_REFERENCE,

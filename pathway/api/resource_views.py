@@ -9,18 +9,18 @@ questionnaire response an Observation) is one record, one view however many are 
 
 from pathway.api.acting import api_context, client_actor
 from pathway.api.responses import FhirError, fhir_base_url, fhir_response
-from pathway.api.search import INCLUDE, search, searchset
+from pathway.api.search import INCLUDE, searchset
 from pathway.audit.actions import one_insert, record_events
 from pathway.audit.models import AuditAction
 
 
 def read_view(kind):
     def read(request, client, public_id):
-        found = kind.read(client.organisation_scope(), public_id)
+        found = kind.find(client.organisation_scope(), public_id)
         if found is None:
             raise FhirError(404, "not-found", f"There is no such {kind.type} for this client.")
-        row, resource = found
-        record_shown(request, client, [(kind, row)])
+        source, row, resource = found
+        record_shown(request, client, [(source, row)])
         return fhir_response(resource)
 
     read.__name__ = f"read_{kind.type}"
@@ -31,22 +31,16 @@ def search_view(kind, kinds_by_type):
     def search_type(request, client):
         scope = client.organisation_scope()
         includes = _includes(kind, request.GET.getlist(INCLUDE))
-        page, total = search(
-            kind.rows(scope),
-            request.GET,
-            kind.search_parameters,
-            changed_field=kind.changed_field,
-            parts=kind.parts,
-        )
-        rows = list(dict.fromkeys(kind.row_of(match) for match in page.rows))
-        included = _included(scope, includes, rows, kinds_by_type)
-        record_shown(request, client, [(kind, row) for row in rows] + included)
+        page, total = kind.search(scope, request.GET)
+        shown = list(dict.fromkeys((found.kind, found.row) for found in page.rows))
+        included = _included(scope, includes, shown, kinds_by_type)
+        record_shown(request, client, shown + included)
         bundle = searchset(
             request=request,
             page=page,
             total=total,
-            entry=lambda match: entry(kind, match),
-            included=[entry(target, row) for target, row in included],
+            entry=lambda found: entry(kind, found.resource),
+            included=[entry(target, target.resource(row)) for target, row in included],
         )
         return fhir_response(bundle)
 
@@ -54,13 +48,13 @@ def search_view(kind, kinds_by_type):
     return search_type
 
 
-def entry(kind, match):
-    resource = kind.resource_of(match)
+def entry(kind, resource):
     return f"{fhir_base_url()}/{kind.type}/{resource.id}", resource
 
 
 def _includes(kind, values):
-    by_name = {f"{kind.type}:{include.name}": include for include in kind.includes}
+    """The names of the includes asked for (each source of the type has its own way there)."""
+    by_name = {f"{kind.type}:{include.name}": include.name for include in kind.includes}
     for value in values:
         if value not in by_name:
             known = ", ".join(by_name) or "nothing"
@@ -68,13 +62,17 @@ def _includes(kind, values):
     return [by_name[value] for value in dict.fromkeys(values)]
 
 
-def _included(scope, includes, rows, kinds_by_type):
-    """(kind, row) of what the includes point to, one query per include, scoped as well: an
-    include never shows what a read would not."""
+def _included(scope, names, shown, kinds_by_type):
+    """(kind, row) of what the includes named point to from the (kind, row) shown, one query
+    per include, scoped as well: an include never shows what a read would not."""
     included = []
-    for include in includes:
-        target = kinds_by_type[include.target]
-        ids = {include.target_id(row) for row in rows} - {None}
+    for name in names:
+        ids, target = set(), None
+        for kind, row in shown:
+            include = next(include for include in kind.includes if include.name == name)
+            target = kinds_by_type[include.target]
+            ids.add(include.target_id(row))
+        ids -= {None}
         if ids:
             included += [(target, row) for row in target.rows(scope).filter(pk__in=ids)]
     return included

@@ -10,7 +10,13 @@ the EQ-5D-5L index in each value set the service computes (one Observation each,
 report names the value set it uses), EQ VAS and readiness to self-manage. The Global
 Subjective Outcome Scale and the Friends and Family Test are answers, not scores: they are
 in the QuestionnaireResponse only. A severity band is the Observation's interpretation, in
-words. STarT Back is scored with the referral, not here (ServiceRequest.reasonCode).
+words.
+
+STarT Back is scored with the referral: its total and psychosocial subscale are Observations
+of the referral (id "<referral id>-startback-total"), derived from the referral's answers
+(the QuestionnaireResponse of the referral Questionnaire, pathway.api.referral_answers), with
+the risk group as the total's interpretation. LOINC has no STarT Back code: they are the
+service's own.
 """
 
 from collections.abc import Callable
@@ -156,7 +162,29 @@ SCORES = {
         ),
     ),
 }
-BY_PART = {score.part: score for scores in SCORES.values() for score in scores}
+STARTBACK_SCORES = (
+    Score(
+        "startback-total",
+        SCORE_SYSTEM,
+        "startback-total",
+        "STarT Back Screening Tool total score (0-9)",
+        _integer("total"),
+        definition=(
+            "The Keele STarT Back Screening Tool's overall score, from 0 to 9, recorded with "
+            "the referral."
+        ),
+        interpretation=lambda scores: f"{scores['risk'].capitalize()} risk",
+    ),
+    Score(
+        "startback-psychosocial",
+        SCORE_SYSTEM,
+        "startback-psychosocial",
+        "STarT Back Screening Tool psychosocial subscale score (0-5)",
+        _integer("psychosocial"),
+        definition="The psychosocial subscale of the STarT Back Screening Tool (items 5 to 9).",
+    ),
+)
+BY_PART = {score.part: score for scores in (*SCORES.values(), STARTBACK_SCORES) for score in scores}
 SERVICE_SCORES = tuple(score for score in BY_PART.values() if score.system == SCORE_SYSTEM)
 
 
@@ -168,44 +196,90 @@ def part_names(instrument):
 def observation_resource(response, part):
     """The Observation of score `part` of a proms QuestionnaireResponse (episode with its
     patient selected)."""
-    score = BY_PART[part]
+    return _observation(
+        BY_PART[part],
+        response.scores,
+        fhir_id=f"{response.public_id}-{part}",
+        patient=response.episode.patient,
+        at=response.completed_at,
+        derived_from=response.public_id,
+        extension=[timepoint_extension(response)],
+    )
+
+
+def startback_part_names(risk):
+    """The Observations a referral stands for: the STarT Back scores, if it was scored."""
+    return [score.part for score in STARTBACK_SCORES] if risk else []
+
+
+def startback_observation_resource(referral, part):
+    """The Observation of STarT Back score `part` of a Referral (patient selected)."""
+    scores = {
+        "total": referral.startback_total,
+        "psychosocial": referral.startback_psychosocial,
+        "risk": referral.startback_risk,
+    }
+    return _observation(
+        BY_PART[part],
+        scores,
+        fhir_id=f"{referral.public_id}-{part}",
+        patient=referral.patient,
+        at=referral.created_at,
+        derived_from=referral.public_id,
+    )
+
+
+def _observation(score, scores, *, fhir_id, patient, at, derived_from, extension=None):
     data = {
         "resourceType": "Observation",
-        "id": f"{response.public_id}-{part}",
-        "meta": uk_core_meta("Observation", response.completed_at),
-        "extension": [timepoint_extension(response)],
+        "id": fhir_id,
+        "meta": uk_core_meta("Observation", at),
+        "extension": extension,
         "status": "final",
         "category": [SURVEY],
         "code": {
             "coding": [{"system": score.system, "code": score.code, "display": score.display}],
             "text": score.display,
         },
-        "subject": patient_reference(response.episode.patient),
-        "effectiveDateTime": response.completed_at.isoformat(),
-        "derivedFrom": [{"reference": f"QuestionnaireResponse/{response.public_id}"}],
-        **score.value(response.scores),
+        "subject": patient_reference(patient),
+        "effectiveDateTime": at.isoformat(),
+        "derivedFrom": [{"reference": f"QuestionnaireResponse/{derived_from}"}],
+        **score.value(scores),
     }
     if score.interpretation:
-        data["interpretation"] = [{"text": score.interpretation(response.scores)}]
+        data["interpretation"] = [{"text": score.interpretation(scores)}]
     if score.method:
         data["method"] = {"text": score.method}
     return Observation.model_validate(data)
 
 
-CODE = SearchParameter(
-    name="code",
-    type="token",
-    definition=f"{HL7_SEARCH}/clinical-code",
-    documentation=(
-        f"The score's code, system|code: {LOINC}|44261-6 (PHQ-9), {LOINC}|70274-6 (GAD-7), "
-        f"{LOINC}|72514-3 (pain), or {SCORE_SYSTEM}|<code> (CodeSystem/score)."
-    ),
-    apply=lambda rows, text, _modifier: rows.filter(
+def code_parameter(apply):
+    """The code parameter of an Observation source; `apply` filters its rows by the codes."""
+    return SearchParameter(
+        name="code",
+        type="token",
+        definition=f"{HL7_SEARCH}/clinical-code",
+        documentation=(
+            f"The score's code, system|code: {LOINC}|44261-6 (PHQ-9), {LOINC}|70274-6 (GAD-7), "
+            f"{LOINC}|72514-3 (pain), or {SCORE_SYSTEM}|<code> (CodeSystem/score), such as "
+            f"{SCORE_SYSTEM}|startback-total."
+        ),
+        apply=apply,
+        keeps=lambda part, text, _modifier: BY_PART[part].matches(text),
+    )
+
+
+CODE = code_parameter(
+    lambda rows, text, _modifier: rows.filter(
         instrument__in=[
             instrument
             for instrument, scores in SCORES.items()
             if any(score.matches(text) for score in scores)
         ]
-    ),
-    keeps=lambda part, text, _modifier: BY_PART[part].matches(text),
+    )
+)
+STARTBACK_CODE = code_parameter(
+    lambda rows, text, _modifier: (
+        rows if any(score.matches(text) for score in STARTBACK_SCORES) else rows.none()
+    )
 )

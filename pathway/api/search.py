@@ -17,7 +17,7 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from pathway.api.responses import FhirError, service_url
-from pathway.core.keyset import Key, paginate, paginate_parts, read_cursor
+from pathway.core.keyset import Key, page_of, parts_beyond, read_cursor, rows_beyond
 
 COUNT, PAGE, FORMAT, INCLUDE = "_count", "_page", "_format", "_include"
 RESULT_PARAMETERS = (COUNT, PAGE, FORMAT, INCLUDE)
@@ -48,6 +48,23 @@ class SearchParameter:
 def search(queryset, query, parameters, *, changed_field="updated_at", parts=None):
     """(page, total) of `queryset` searched with the request's `query` (a QueryDict); with
     `parts`, the page holds the matching Parts of the rows and the total counts them."""
+    queryset, keep = filtered(queryset, query, parameters)
+    keys = page_keys(changed_field, parts)
+    cursor = page_cursor(query, keys)
+    size = page_size(query)
+    if parts is None:
+        return page_of(rows_beyond(queryset, keys, cursor, size), keys, cursor, size), (
+            queryset.count()
+        )
+    found = parts_beyond(queryset, keys, cursor, size, lambda row: parts.of(row, keep))
+    return page_of(found, keys, cursor, size), count_parts(queryset, parts, keep)
+
+
+def filtered(queryset, query, parameters):
+    """(queryset, keep) of the request's `query` applied to `queryset`: each parameter's filter,
+    and keep(part name), whether a row's part matches too (for rows that stand for several
+    resources). A parameter that is not one of `parameters` is refused, as is a format other
+    than JSON."""
     known = {parameter.name: parameter for parameter in parameters}
     keeps = []
     for name, values in query.lists():
@@ -67,21 +84,24 @@ def search(queryset, query, parameters, *, changed_field="updated_at", parts=Non
                 keeps.append((parameter.keeps, value, modifier))
     if query.get(FORMAT, "json") not in JSON_FORMATS:
         raise FhirError(406, "not-supported", "Only JSON is served (application/fhir+json).")
-    keys = page_keys(changed_field, parts)
-    cursor = query.get(PAGE, "")
-    if cursor and read_cursor(cursor, keys) is None:
-        raise FhirError(400, "invalid", "_page is not a page link of this search.")
-    if parts is None:
-        return paginate(queryset, keys, cursor, _count(query)), queryset.count()
 
     def keep(name):
         return all(matches(name, value, modifier) for matches, value, modifier in keeps)
 
-    page = paginate_parts(queryset, keys, cursor, _count(query), lambda row: parts.of(row, keep))
-    return page, _count_parts(queryset, parts, keep)
+    return queryset, keep
 
 
-def _count_parts(queryset, parts, keep):
+def page_cursor(query, keys):
+    """The Cursor of the request's _page (None for the first page); a _page that is not one of
+    this search's links is refused."""
+    text = query.get(PAGE, "")
+    cursor = read_cursor(text, keys)
+    if text and cursor is None:
+        raise FhirError(400, "invalid", "_page is not a page link of this search.")
+    return cursor
+
+
+def count_parts(queryset, parts, keep):
     """How many parts match: the rows counted by the column that decides their parts."""
     groups = queryset.order_by().values(parts.field).annotate(rows=Count("pk"))
     return sum(
@@ -90,7 +110,7 @@ def _count_parts(queryset, parts, keep):
     )
 
 
-def _count(query):
+def page_size(query):
     text = query.get(COUNT, str(DEFAULT_COUNT))
     if not text.isdigit() or not 1 <= int(text) <= LARGEST_COUNT:
         raise FhirError(400, "invalid", f"_count must be a number from 1 to {LARGEST_COUNT}.")

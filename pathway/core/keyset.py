@@ -139,12 +139,17 @@ def page_of(rows, keys, cursor, size):
 def paginate(queryset, keys, cursor_text, size):
     """One page of `queryset` (already filtered and annotated with every key) in key order."""
     cursor = read_cursor(cursor_text, keys)
+    return page_of(rows_beyond(queryset, keys, cursor, size), keys, cursor, size)
+
+
+def rows_beyond(queryset, keys, cursor, size):
+    """Up to `size + 1` rows beyond `cursor` (a Cursor, or None: from the start), in the order
+    read: backwards for a cursor "before"."""
     before = cursor is not None and cursor.before
     rows = queryset
     if cursor is not None:
         rows = rows.filter(_beyond(keys, cursor.values, before=before))
-    rows = list(rows.order_by(*(key.order_by(reverse=before) for key in keys))[: size + 1])
-    return page_of(rows, keys, cursor, size)
+    return list(rows.order_by(*(key.order_by(reverse=before) for key in keys))[: size + 1])
 
 
 # --- Rows that each stand for several entries -------------------------------------------------
@@ -166,13 +171,13 @@ class Part:
         return getattr(self.row, name)
 
 
-def paginate_parts(queryset, keys, cursor_text, size, parts_of):
-    """One page of the parts of `queryset`'s rows, `size` parts long (not `size` rows).
+def parts_beyond(queryset, keys, cursor, size, parts_of):
+    """Up to `size + 1` of the parts of `queryset`'s rows beyond `cursor` (a Cursor, or None:
+    from the start), in the order read (backwards for a cursor "before"): parts, not rows.
 
     `keys` order the rows and end with Key("number"), the part's place in its row;
     `parts_of(row)` gives the row's parts that belong in the list, in order (perhaps none).
     The cursor's row is read again, for its parts beyond the cursor's part."""
-    cursor = read_cursor(cursor_text, keys)
     before = cursor is not None and cursor.before
     row_keys = keys[:-1]
     rows = queryset
@@ -195,7 +200,7 @@ def paginate_parts(queryset, keys, cursor_text, size, parts_of):
             break
         last = [getattr(batch[-1], key.name) for key in row_keys]
         rows = rows.filter(_beyond(row_keys, last, before=before))
-    return page_of(found[: size + 1], keys, cursor, size)
+    return found[: size + 1]
 
 
 def _same_row(row, row_keys, cursor):

@@ -27,6 +27,8 @@ from tests.integration.test_api_letters import discharge_same_day
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+SCORE = "https://pathway.example.nhs.uk/fhir/CodeSystem/score"
+
 
 @pytest.fixture
 def service_base(live_server, settings):
@@ -140,6 +142,11 @@ def test_what_the_service_did_comes_back_to_the_gp_and_the_commissioner(
     by_number = {"patient:identifier": f"https://fhir.nhs.uk/Id/nhs-number|{NHS_NUMBER}"}
     responses = fhir.resources("QuestionnaireResponse").search(**by_number).fetch_all()
     phq9 = fhir.resources("Observation").search(code="http://loinc.org|44261-6").fetch_all()
+    startback = (
+        fhir.resources("Observation")
+        .search(code=f"{SCORE}|startback-total", **by_number)
+        .fetch_all()
+    )
     letters = fhir.resources("DocumentReference").search(_lastUpdated=f"gt{started}").fetch_all()
     pdf = requests.get(
         letters[0]["content"][0]["attachment"]["url"],
@@ -147,11 +154,20 @@ def test_what_the_service_did_comes_back_to_the_gp_and_the_commissioner(
         timeout=30,
     )
 
-    assert [r["questionnaire"].split("|")[0].rsplit("/", 1)[1] for r in responses] == ["phq9"]
+    # The GP's own answers first (the referral came first), then the PHQ-9.
+    assert [r["questionnaire"].split("|")[0].rsplit("/", 1)[1] for r in responses] == [
+        "back-pain-referral",
+        "phq9",
+    ]
     assert [o["valueInteger"] for o in phq9] == [9]
+    # The example agrees with items 1, 2, 5 and 6 and is very much bothered (item 9): 5 of 9,
+    # 3 of them psychosocial, medium risk.
+    assert [(o["valueInteger"], o["interpretation"][0]["text"]) for o in startback] == [
+        (5, "Medium risk")
+    ]
     assert [letter["status"] for letter in letters] == ["current"]
     assert (pdf.status_code, pdf.content[:5]) == (200, b"%PDF-")
-    for resource in [*responses, *phq9, *letters]:
+    for resource in [*responses, *phq9, *startback, *letters]:
         validated(resource)
 
     analyst = make_client(practice.area, scopes="system/*.read", name="ICB analytics")

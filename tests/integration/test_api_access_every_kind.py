@@ -49,6 +49,9 @@ def ids_by_type(episode, ttp):
         "Observation": f"{response.public_id}-phq9-total",
         "DocumentReference": str(episode.public_id),
         "Binary": str(episode.public_id),
+        # The referral's own answers and its STarT Back score, served from the referral.
+        "QuestionnaireResponse (referral)": str(episode.referral.public_id),
+        "Observation (STarT Back)": f"{episode.referral.public_id}-startback-total",
     }
 
 
@@ -69,11 +72,15 @@ def clients(practice, service):
     }
 
 
-@pytest.mark.parametrize("resource_type", [*SEARCHED, "Binary"])
+@pytest.mark.parametrize(
+    "record",
+    [*SEARCHED, "Binary", "QuestionnaireResponse (referral)", "Observation (STarT Back)"],
+)
 def test_each_client_kind_sees_its_own_and_is_refused_anothers(
-    client, clients, ids_by_type, resource_type
+    client, clients, ids_by_type, record
 ):
-    record_id = ids_by_type[resource_type]
+    record_id = ids_by_type[record]
+    resource_type = record.partition(" ")[0]
     path = f"{resource_type}/{record_id}"
     headers = {"Accept": "application/fhir+json"}
 
@@ -107,5 +114,11 @@ def test_a_search_by_another_organisation_finds_nothing(
         assert fhir_get(client, resource_type, token).json()["total"] == 0, api_client.name
     for api_client in clients["own"]:
         token = access_token(client, api_client)
-        found = fhir_get(client, resource_type, token).json()
-        assert ids_by_type[resource_type] in {e["resource"]["id"] for e in found["entry"]}
+        found = {
+            e["resource"]["id"] for e in fhir_get(client, resource_type, token).json()["entry"]
+        }
+        assert {
+            record_id
+            for record, record_id in ids_by_type.items()
+            if record.startswith(resource_type)
+        } <= found

@@ -61,11 +61,13 @@ def test_the_complete_export_answers_the_manifest(
     assert body["requiresAccessToken"] is True
     assert body["error"] == []
     assert datetime.datetime.fromisoformat(body["transactionTime"]) == export.transaction_time
-    # A file for each type with something to export (here no questionnaire was answered).
+    # A file for each type with something to export (here no outcome questionnaire was
+    # answered, but the referrals' answers and STarT Back scores are there).
     scope = area_client.organisation_scope()
     assert [output["type"] for output in body["output"]] == [
-        kind.type for kind in KINDS if kind.rows(scope).exists()
+        kind.type for kind in KINDS if any(source.rows(scope).exists() for source in kind.sources)
     ]
+    assert {"QuestionnaireResponse", "Observation"} <= {o["type"] for o in body["output"]}
 
 
 def test_every_line_is_a_valid_resource_and_the_counts_are_what_the_client_sees(
@@ -78,7 +80,12 @@ def test_every_line_is_a_valid_resource_and_the_counts_are_what_the_client_sees(
     found = resources_in(client, token, manifest)
     scope = area_client.organisation_scope()
     for kind in KINDS:
-        expected = {r.id for row in kind.rows(scope) for r in kind.resources_of_row(row)}
+        expected = {
+            resource.id
+            for source in kind.sources
+            for row in source.rows(scope)
+            for resource in source.resources_of_row(row)
+        }
         assert {resource.id for resource in found.get(kind.type, [])} == expected, kind.type
     assert len(found["EpisodeOfCare"]) == 2  # both services are the area's
     outsider = export_region["outsider"]
@@ -287,7 +294,9 @@ def test_scores_are_exported_one_observation_a_line(
 
     found = resources_in(client, token, manifest)
     counts = {output["type"]: output["count"] for output in manifest["output"]}
-    assert counts == {"QuestionnaireResponse": 1, "Observation": len(found["Observation"])}
+    # The PHQ-9 and the referral's own answers; the PHQ-9 total and the STarT Back scores.
+    assert counts == {"QuestionnaireResponse": 2, "Observation": 3}
+    assert len(found["Observation"]) == 3
     assert "http://loinc.org" in {
         coding.system for observation in found["Observation"] for coding in observation.code.coding
     }

@@ -1,7 +1,10 @@
 """GET /fhir/R4/QuestionnaireResponse and /fhir/R4/Observation: every completed outcome
 questionnaire as answered, and each of its scores as an Observation of its own, valid against
 the FHIR R4B models; the Questionnaires and CodeSystems they name are published. A client
-sees its own organisation's only, and each response shown is a view in the audit trail."""
+sees its own organisation's only, and each response shown is a view in the audit trail.
+
+The episode's referral is there too, as its answers and its two STarT Back scores
+(tests/integration/test_api_referral_answers.py looks at those)."""
 
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -60,7 +63,11 @@ EXPECTED_CODES = {
     "phq9": {(LOINC, "44261-6")},
     "fft": set(),
 }
-OBSERVATION_COUNT = sum(len(codes) for codes in EXPECTED_CODES.values())
+# The referral's STarT Back scores.
+REFERRAL_CODES = {(SCORE, "startback-total"), (SCORE, "startback-psychosocial")}
+OBSERVATION_COUNT = sum(len(codes) for codes in EXPECTED_CODES.values()) + len(REFERRAL_CODES)
+# The outcome questionnaires and the referral's answers.
+RESPONSE_COUNT = len(ANSWERS) + 1
 
 
 @pytest.fixture
@@ -209,11 +216,15 @@ def test_responses_are_found_by_nhs_number_and_by_questionnaire(client, token, r
     by_id = search(client, token, "QuestionnaireResponse", questionnaire="Questionnaire/pain-nrs")
     template = search(client, token, "QuestionnaireResponse", questionnaire="back-pain-referral")
 
-    assert everything.total == len(ANSWERS)
-    assert {r.id for r in matches(everything)} == {str(r.public_id) for r in responses.values()}
+    referral = str(episode.referral.public_id)
+    assert everything.total == RESPONSE_COUNT
+    assert {r.id for r in matches(everything)} == {
+        referral,
+        *(str(r.public_id) for r in responses.values()),
+    }
     assert [r.id for r in matches(by_url)] == [str(responses["odi"].public_id)]
     assert [r.id for r in matches(by_id)] == [str(responses["pain_nrs"].public_id)]
-    assert template.total == 0
+    assert [r.id for r in matches(template)] == [referral]
 
 
 def test_an_unknown_questionnaire_is_a_400(client, token, responses):
@@ -243,13 +254,14 @@ def test_each_score_is_an_observation_coded_as_documented(client, token, respons
     observations = matches(bundle)
     assert bundle.total == len(observations) == OBSERVATION_COUNT
     codes = {(o.code.coding[0].system, o.code.coding[0].code) for o in observations}
-    assert codes == set().union(*EXPECTED_CODES.values())
+    assert codes == set().union(*EXPECTED_CODES.values(), REFERRAL_CODES)
     for observation in observations:
         assert FHIR_ID.match(observation.id)
         assert observation.status == "final"
         assert observation.category[0].coding[0].code == "survey"
         assert observation.subject.reference == f"Patient/{episode.patient.public_id}"
-        assert observation.extension[0].valueCoding.code == "baseline"
+        if (SCORE, observation.code.coding[0].code) not in REFERRAL_CODES:
+            assert observation.extension[0].valueCoding.code == "baseline"
 
 
 def test_observation_values_are_the_stored_scores(client, token, responses):
@@ -305,7 +317,7 @@ def test_a_code_search_finds_only_that_score(client, token, responses, episode):
     assert [o.id for o in matches(phq9)] == [f"{responses['phq9'].public_id}-phq9-total"]
     assert any_system.total == 2
     assert [o.id for o in matches(eq_vas)] == [f"{responses['eq5d5l'].public_id}-eq-vas"]
-    assert own_codes.total == len(matches(own_codes)) == 5
+    assert own_codes.total == len(matches(own_codes)) == 7
     assert other_system.total == 0
 
 
@@ -319,7 +331,7 @@ def test_searches_by_when_it_was_completed(client, token, responses):
     authored_before = search(client, token, "QuestionnaireResponse", authored=f"lt{first}")
 
     assert (observations_since.total, observations_after.total) == (OBSERVATION_COUNT, 0)
-    assert (changed_since.total, authored_before.total) == (len(ANSWERS), 0)
+    assert (changed_since.total, authored_before.total) == (RESPONSE_COUNT, 0)
 
 
 def _follow(client, token, bundle, relation):
@@ -333,7 +345,8 @@ def _follow(client, token, bundle, relation):
 
 
 def test_observation_pages_hold_count_resources_and_walk_every_one(client, token, responses):
-    # Eight scores, three to a page: the EQ-5D-5L response's four run over two pages.
+    # Ten scores, three to a page: the referral's two first, then the EQ-5D-5L response's
+    # four run over two pages.
     forwards, bundle = [], search(client, token, "Observation", _count="3")
     while bundle:
         forwards.append([o.id for o in matches(bundle)])
@@ -344,7 +357,7 @@ def test_observation_pages_hold_count_resources_and_walk_every_one(client, token
         bundle = _follow(client, token, bundle, "previous")
 
     seen = [fhir_id for page in forwards for fhir_id in page]
-    assert [len(page) for page in forwards] == [3, 3, 2]
+    assert [len(page) for page in forwards] == [3, 3, 3, 1]
     assert len(seen) == len(set(seen)) == last.total == OBSERVATION_COUNT
     assert backwards == forwards[:-1]
 
@@ -451,8 +464,12 @@ def test_a_search_audits_each_response_shown_once(client, token, responses, epis
     search(client, token, "Observation", code=f"{SCORE}|", _count="100")
 
     events = AuditEvent.objects.filter(id__gt=already)
-    assert sorted(events.values_list("object_id", flat=True)) == sorted(
-        [str(responses["odi"].pk), str(responses["eq5d5l"].pk)]
+    assert sorted(events.values_list("object_type", "object_id")) == sorted(
+        [
+            ("proms.questionnaireresponse", str(responses["odi"].pk)),
+            ("proms.questionnaireresponse", str(responses["eq5d5l"].pk)),
+            ("referrals.referral", str(episode.referral.pk)),
+        ]
     )
     assert {(e.action, e.patient_id) for e in events} == {(AuditAction.VIEW, episode.patient_id)}
 

@@ -99,7 +99,9 @@ def _write(export):
         kind = KINDS_BY_TYPE[type_name]
         file = None
         for number, rows in _chunks(_changed_rows(kind, scope, export)):
-            resources = [resource for row in rows for resource in kind.resources_of_row(row)]
+            resources = [
+                resource for source, row in rows for resource in source.resources_of_row(row)
+            ]
             lines = "".join(resource.model_dump_json() + "\n" for resource in resources)
             with transaction.atomic():
                 progress = f"{type_name} ({position} of {len(types)}): {written} resources written"
@@ -114,21 +116,25 @@ def _write(export):
                 record_events(
                     by=by,
                     context=context,
-                    actions=[(AuditAction.EXPORT, row, kind.patient(row)) for row in rows],
+                    actions=[
+                        (AuditAction.EXPORT, row, source.patient(row)) for source, row in rows
+                    ],
                 )
             written += len(resources)
     return True
 
 
 def _changed_rows(kind, scope, export):
-    """The rows of `kind` the client's organisation sees, as they were at the transaction time:
-    changed after _since (if given) and not after the transaction time, so that exports each
-    asking _since the last one's transactionTime miss nothing and repeat nothing."""
-    field = kind.changed_field
-    rows = kind.rows(scope).filter(**{f"{field}__lte": export.transaction_time})
-    if export.since is not None:
-        rows = rows.filter(**{f"{field}__gt": export.since})
-    return rows.order_by("pk").iterator(chunk_size=CHUNK)
+    """(source, row) of each row of `kind`'s sources the client's organisation sees, as they
+    were at the transaction time: changed after _since (if given) and not after the transaction
+    time, so that exports each asking _since the last one's transactionTime miss nothing and
+    repeat nothing."""
+    for source in kind.sources:
+        field = source.changed_field
+        rows = source.rows(scope).filter(**{f"{field}__lte": export.transaction_time})
+        if export.since is not None:
+            rows = rows.filter(**{f"{field}__gt": export.since})
+        yield from ((source, row) for row in rows.order_by("pk").iterator(chunk_size=CHUNK))
 
 
 def _chunks(rows):
