@@ -1,5 +1,7 @@
 """The FHIR API in the benchmark: a GP system posting referrals, and a patient's records read
-back as a care record would ($everything-style: the episodes with the patient included).
+back as a care record would ($everything-style: the episodes with the patient included), and
+their scores (every Observation: the outcome questionnaires' and the referrals' STarT Back,
+one list from two tables).
 
 The client is registered as an administrator would (manage.py create_api_client's action),
 signs its assertions with its own key and gets tokens over HTTP from /oauth2/token, whose
@@ -107,6 +109,11 @@ def patient_records_path(patient_public_id):
     return f"/fhir/R4/EpisodeOfCare?{query}"
 
 
+def patient_scores_path(patient_public_id):
+    query = urlencode({"patient": f"Patient/{patient_public_id}", "_count": "100"})
+    return f"/fhir/R4/Observation?{query}"
+
+
 def time_api_read(http, bearer, path, *, warmup, count, summarise):
     samples = []
     for number in range(warmup + count):
@@ -119,8 +126,9 @@ def time_api_read(http, bearer, path, *, warmup, count, summarise):
 
 
 def measure_api(url, *, gp, ttp, service, patient, count, warmup, summarise, fresh_nhs_numbers):
-    """{api_referral, api_patient_records}: a GP system's client refers `count` new people to
-    `service`; the TTP's service's client reads `patient`'s episodes, the patient included."""
+    """{api_referral, api_patient_records, api_patient_scores}: a GP system's client refers
+    `count` new people to `service`; the TTP's service's client reads `patient`'s episodes,
+    the patient included, and their scores."""
     from benchmarks.client import Client
 
     results = {}
@@ -137,6 +145,14 @@ def measure_api(url, *, gp, ttp, service, patient, count, warmup, summarise, fre
         http,
         bearer,
         patient_records_path(patient),
+        warmup=warmup,
+        count=count,
+        summarise=summarise,
+    )
+    results["api_patient_scores"] = time_api_read(
+        http,
+        bearer,
+        patient_scores_path(patient),
         warmup=warmup,
         count=count,
         summarise=summarise,

@@ -409,10 +409,10 @@ def run(size, *, count, warmup, names, sweep_count, pages):
         if not pages or "submit_questionnaire" in pages:
             print(f"  {size}: submit_questionnaire", flush=True)
             results["submit_questionnaire"] = time_questionnaires(server.url, links, warmup)
-        if not pages or {"api_referral", "api_patient_records"} & pages:
+        if not pages or {"api_referral", "api_patient_records", "api_patient_scores"} & pages:
             from benchmarks.api import measure_api
 
-            print(f"  {size}: api_referral, api_patient_records", flush=True)
+            print(f"  {size}: api_referral, api_patient_records, api_patient_scores", flush=True)
             results |= measure_api(
                 server.url,
                 gp=staff["gp"],

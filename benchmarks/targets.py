@@ -26,6 +26,8 @@ PAGES = (
     "outcomes_report",
     # A patient's episodes with the patient included, as a care record reads them over FHIR.
     "api_patient_records",
+    # Their scores: every Observation, outcome questionnaires' and STarT Back's merged.
+    "api_patient_scores",
     *SUBMISSIONS,
 )
 
