@@ -21,7 +21,7 @@ def test_red_flag_shows_where_to_send_the_person_at_once(page, live_server, gp, 
     page.goto(f"{live_server.url}/gp/refer/")
     page.get_by_label("Last name").fill("Typed Before")
 
-    page.locator("#id_red_flag_bilateral_sciatica_0").check()
+    page.locator("#id_red_flag_bilateral_sciatica").check()
 
     advice = page.locator("[data-testid=red-flag-advice]")
     advice.wait_for()
