@@ -386,7 +386,8 @@ class ReferralForm(forms.Form):
             data.get(f"date_of_birth_{part}", "").strip() for part in ("day", "month", "year")
         ]
         wrong = set(self.errors) & {*self.DETAIL_FIELDS, *self.CONTACT_FIELDS, "nhs_number"}
-        return all(given) and not wrong
+        # Details found for another NHS number stay open, beside the warning that says so.
+        return all(given) and not wrong and not self.lookup_mismatch
 
     def details_summary(self):
         """[(label, value)] of the details as given, for the summary the GP checks."""

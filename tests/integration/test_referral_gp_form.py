@@ -174,3 +174,29 @@ def test_a_question_not_asked_keeps_what_was_typed(gp_client, practice):
 
     assert "Why refer a person at low risk?" not in page
     assert '<input type="hidden" name="low_risk_referral_reason" value="Typed while low">' in page
+
+
+def test_details_found_for_another_number_are_not_folded_away(gp_client, practice):
+    # Found for 999 010 0004, then the number changed: the warning shows, the fields stay open.
+    data = as_ticked(
+        referral_post(
+            practice=practice,
+            nhs_number="9990100063",
+            looked_up_nhs_number="9990100004",
+            action="assess",
+        )
+    )
+
+    page = page_of(gp_client.post(REFER_URL, data))
+
+    assert 'data-testid="lookup-mismatch"' in page
+    assert 'data-testid="patient-details"' not in page
+
+
+def test_complete_details_are_shown_to_check_with_the_fields_one_change_away(gp_client, practice):
+    page = page_of(post(gp_client, practice, action="assess"))
+
+    summary = page.split('data-testid="patient-details"', 1)[1].split("</dl>", 1)[0]
+    assert "Ruth Referral" in summary and "NE1 4LP" in summary
+    assert '<details class="nhsuk-details">' in page
+    assert 'id="id_given_name"' in page.split('<details class="nhsuk-details">', 1)[1]
