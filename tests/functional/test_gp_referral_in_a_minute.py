@@ -142,6 +142,7 @@ def test_gp_refers_a_medium_risk_patient_from_the_nhs_number_with_few_key_presse
     tab.test_id("startback-risk").wait_for()
     assert tab.test_id("startback-risk").inner_text() == "Medium"
     keys.choose("id_decision", 0)  # refer; the usual service is already chosen
+    tab.screenshot("gp-form-in-a-minute.png", full_page=True)
     keys.tab_to("submit-referral")
     with page.expect_navigation():
         keys.press("Enter")
