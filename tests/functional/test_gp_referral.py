@@ -98,3 +98,24 @@ def test_gp_finds_the_person_on_the_national_record(open_tab, live_server, setti
     # The details shown are still Rhiannon's, found for another number: the page says so.
     assert "999 010 0004" in tab.test_id("lookup-mismatch").inner_text()
     tab.screenshot("gp-find-person-restricted.png")
+
+
+def test_none_of_these_then_a_flag_unticks_none_and_shows_the_advice(
+    page, live_server, gp, service
+):
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill(gp.username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/gp/refer/")
+    none = page.locator("#id_red_flags_none")
+
+    none.check()
+    skipped = page.locator("#id_red_flag_fever").get_attribute("tabindex")
+    page.locator("#id_red_flag_saddle_anaesthesia").check()
+
+    page.locator("[data-testid=red-flag-advice]").wait_for()
+    assert skipped == "-1"  # while "None of these" is ticked, Tab passes over the flags
+    assert not none.is_checked()
+    assert page.locator("#id_red_flag_fever").get_attribute("tabindex") is None
+    assert "emergency department" in page.locator("[data-testid=red-flag-advice]").inner_text()
