@@ -100,14 +100,10 @@ def test_gp_finds_the_person_on_the_national_record(open_tab, live_server, setti
     tab.screenshot("gp-find-person-restricted.png")
 
 
-def test_none_of_these_then_a_flag_unticks_none_and_shows_the_advice(
-    page, live_server, gp, service
-):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(gp.username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server.url}/gp/refer/")
+def test_none_of_these_then_a_flag_unticks_none_and_shows_the_advice(open_tab, gp, service):
+    tab = open_tab("gp")
+    tab.sign_in(gp)
+    page = tab.goto("/gp/refer/", "referral form")
     none = page.locator("#id_red_flags_none")
 
     none.check()

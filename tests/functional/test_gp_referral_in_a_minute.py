@@ -29,47 +29,6 @@ MOST_ANSWERS = 25
 MOST_KEY_PRESSES = 45
 
 
-class CountingKeyboard(Keyboard):
-    """The journey's Keyboard, counting each key it presses: moves (Tab) and answers."""
-
-    def __init__(self, page, settle=lambda: None):
-        super().__init__(page)
-        self.moves = 0
-        self.answers = 0
-        # Called after each answer: waits for its live update, so each is timed on its own
-        # (a person answers slower than a test; htmx drops an update overtaken by the next).
-        self.settle = settle
-
-    def press(self, key):
-        self.answers += 1
-        self.page.keyboard.press(key)
-
-    def tab_until(self, javascript_predicate, what, limit=60):
-        for _ in range(limit):
-            self.moves += 1
-            self.page.keyboard.press("Tab")
-            if self.page.evaluate(
-                f"(() => {{ const el = document.activeElement; "
-                f"return Boolean(el && ({javascript_predicate})); }})()"
-            ):
-                return
-        raise AssertionError(f"Tab never reached {what}")
-
-    def choose(self, field_id, position):
-        """Pick the option at this position of a radio group that has nothing selected."""
-        self.tab_to(f"{field_id}_0")
-        if position == 0:
-            self.press("Space")
-        for _ in range(position):
-            self.press("ArrowRight")
-        self.settle()
-
-    def tick(self, field_id):
-        self.tab_to(field_id)
-        self.press("Space")
-        self.settle()
-
-
 class ServerTimes:
     """The time each request to the referral pages took to its first byte (the server's
     work), from the browser's own timing of the request."""
@@ -118,7 +77,9 @@ def test_gp_refers_a_medium_risk_patient_from_the_nhs_number_with_few_key_presse
     tab.sign_in(gp)
     page = tab.goto("/gp/refer/", "referral form")
     times = ServerTimes(page)
-    keys = CountingKeyboard(page, settle=lambda: steps.wait_for_live_panels(tab))
+    # Each answer waits for its live update, so each is timed on its own (a person answers
+    # slower than a test, and htmx drops an update that the next one overtakes).
+    keys = Keyboard(page, settle=lambda: steps.wait_for_live_panels(tab))
 
     # Focus starts in the NHS number box: typing it is not counted.
     assert keys.focused_id() == "id_nhs_number"
