@@ -198,24 +198,38 @@ def new_referral(request):
 def _show_assessment(request, form, services, *, action):
     """The answers so far judged, without errors; with details filled in when the GP asks:
     the known patient's ("Use these details"), or the national record's ("Find this person").
-    Enter after the NHS number ("assess", the form's first button) asks the same, once, while
-    no details are typed: the practice's own patient from our record, anyone else from PDS."""
+    Enter after the NHS number ("assess", the form's first button) asks the national record
+    the same, once, while no details are typed (our record when there is no PDS). For the
+    practice's own patient the contact details come from our record, and our record stands in
+    for the demographics while PDS cannot be reached."""
     answers, assessment = _answers(request, form, services)
     details, shown = None, {}
     if action == "assess" and _details_still_to_find(request.POST, assessment):
-        action = "use_patient" if assessment.patient_is_visible else "find_person"
+        action = "find_person" if settings.PDS_BASE_URL else "use_patient"
     if action == "use_patient" and assessment.patient is not None:
         details = _patient_details(assessment.patient)
         shown = {"focus": "patient-details"}
     elif action == "find_person" and assessment.nhs_number and settings.PDS_BASE_URL:
         details, shown = _find_person(form, assessment.nhs_number)
         shown["focus"] = "pds-lookup"
+        if assessment.patient_is_visible:
+            details = _with_our_record(details, shown["lookup"], assessment.patient)
     if details:
         form, _ = _referral_form(request, _with_details(request.POST, details))
         answers, assessment = _answers(request, form, services)
     if "lookup" in shown:
         _audit_demographics_lookup(request, shown["lookup"], assessment)
     return _render_template(request, form.without_errors(), assessment, services, **shown)
+
+
+def _with_our_record(found, lookup, patient):
+    """What the national record found, with the contact details and consent from our record of
+    the practice's own patient; our record alone while PDS is unavailable. Any other outcome
+    (not found, restricted, replaced number) fills nothing: the page says why."""
+    ours = _patient_details(patient)
+    if found:
+        return {**ours, **found}
+    return ours if lookup.outcome == pds.Outcome.UNAVAILABLE else None
 
 
 def _details_still_to_find(data, assessment):

@@ -10,6 +10,7 @@ from pathway.patients.models import Patient
 from pathway.referrals.answers import EXCLUSION_FIELDS, URGENCY_FIELDS
 from pathway.referrals.models import Referral, ReferralOutcome
 from tests.factories import PatientFactory
+from tests.pds_fake import pds_patient, running_fake_pds
 from tests.referral_data import LOW_RISK, as_ticked, referral_post
 
 pytestmark = pytest.mark.django_db
@@ -107,15 +108,43 @@ def test_a_list_of_explicit_noes_shows_as_none_of_these(gp_client, practice):
 # --- The NHS number alone
 
 
-def test_enter_after_the_nhs_number_fills_in_the_practices_patient(gp_client, practice):
+def test_enter_after_the_nhs_number_asks_pds_and_keeps_our_contact_details(
+    gp_client, practice, settings
+):
+    PatientFactory(
+        nhs_number="9990000026",
+        registered_practice=practice,
+        given_name="Brian",
+        postcode="NE1 1AA",
+        email="brian@example.com",
+    )
+    with running_fake_pds() as fake:
+        moved = ("Brian", "Bell", "1958-11-02", "male", "NE9 9ZZ", practice.ods_code)
+        fake.add(pds_patient("9990000026", *moved))
+        settings.PDS_BASE_URL = fake.base_url
+
+        page = page_of(
+            gp_client.post(REFER_URL, {"nhs_number": "999 000 0026", "action": "assess"})
+        )
+
+    assert 'value="NE9 9ZZ"' in page  # the national record's current postcode
+    assert 'value="brian@example.com"' in page  # the contact details from our record
+    assert 'id="pds-lookup" tabindex="-1" autofocus' in page
+    assert 'data-testid="patient-details"' in page
+    assert "There is a problem" not in page
+
+
+def test_enter_fills_in_the_practices_patient_from_our_record_while_pds_is_down(
+    gp_client, practice
+):
+    # The test settings point PDS at a closed port.
     PatientFactory(nhs_number="9990000026", registered_practice=practice, given_name="Brian")
 
     page = page_of(gp_client.post(REFER_URL, {"nhs_number": "999 000 0026", "action": "assess"}))
 
+    assert "could not be reached" in page
     assert 'value="Brian"' in page
     assert 'data-testid="patient-details"' in page
-    assert 'id="patient-details" tabindex="-1" data-testid="patient-details" autofocus' in page
-    assert "There is a problem" not in page
 
 
 def test_enter_never_overwrites_details_already_typed(gp_client, practice):
