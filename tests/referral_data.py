@@ -3,7 +3,9 @@
 import uuid
 
 from pathway.referrals.answers import (
+    CHECKLISTS,
     EXCLUSION_FIELDS,
+    NONE_OF_THESE,
     RED_FLAG_FIELDS,
     STARTBACK_FIELDS,
     URGENCY_FIELDS,
@@ -67,3 +69,16 @@ def referral_post(*, practice, nhs_number="9990000018", startback=MEDIUM_RISK, *
         "action": "submit",
     }
     return referral_answers(risk=startback, **{**patient, **changes})
+
+
+def as_ticked(data):
+    """`data` as the web form's checklists post it (issue 18): only the ticked questions, as
+    "yes", and "None of these" where none is ticked."""
+    ticked = dict(data)
+    for section, fields in CHECKLISTS.items():
+        for name in fields:
+            if ticked.get(name) == "no":
+                del ticked[name]
+        if not any(name in ticked for name in fields):
+            ticked[NONE_OF_THESE[section]] = "on"
+    return ticked

@@ -117,3 +117,29 @@ def require_date(value: Any, name: str) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InvalidAnswers(f"{name} must be a date, not {describe(value)}")
     return value
+
+
+def checklist_answers(
+    codes: Iterable[str], given: Mapping[str, bool], none_of_these: bool
+) -> dict[str, bool]:
+    """A yes/no checklist asked as one question: tick each that applies, or "None of these".
+
+    `given` holds the answers given one by one (a tick is True; a caller may also say False).
+    Once anything is ticked, or "None of these" is, every question has its answer: ticked
+    True, the rest False, so each is still recorded yes or no. Neither: only what was given,
+    so a checklist left alone stays unanswered and can never be read as all "no". A tick
+    beside "None of these" keeps the tick (the yes is the safe reading);
+    `checklist_contradicts` says so, for the form to ask again.
+    """
+    codes = tuple(codes)
+    unknown = sorted(set(given) - set(codes))
+    if unknown:
+        raise InvalidAnswers(f"The checklist has no question called {', '.join(unknown)}")
+    if none_of_these or any(given.values()):
+        return {code: bool(given.get(code, False)) for code in codes}
+    return dict(given)
+
+
+def checklist_contradicts(given: Mapping[str, bool], none_of_these: bool) -> bool:
+    """Whether "None of these" was ticked together with a question of its checklist."""
+    return none_of_these and any(given.values())

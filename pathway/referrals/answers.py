@@ -32,6 +32,14 @@ RED_FLAG_FIELDS = {f"red_flag_{flag.code}": flag for flag in RED_FLAGS}
 EXCLUSION_FIELDS = {f"exclusion_{e.code}": e for e in ASKED_EXCLUSIONS}
 URGENCY_FIELDS = {f"urgency_{c.code}": c for c in URGENCY_CRITERIA}
 STARTBACK_FIELDS = {f"startback_{number}": item for number, item in enumerate(STARTBACK.items, 1)}
+# The yes/no sections asked as one checklist each: tick each that applies, or "None of these"
+# (pathway.clinical.answers.checklist_answers); each question is still answered yes or no.
+CHECKLISTS = {
+    "red_flags": RED_FLAG_FIELDS,
+    "exclusions": EXCLUSION_FIELDS,
+    "urgency": URGENCY_FIELDS,
+}
+NONE_OF_THESE = {section: f"{section}_none" for section in CHECKLISTS}
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@
 they allow. The live panels show it as the GP types; recording a referral records it.
 """
 
+import datetime
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from pathway.care.models import Episode, EpisodeState
@@ -27,6 +28,7 @@ from pathway.clinical.returners import PreviousEpisode, assess_return
 from pathway.core.vocabulary import Priority
 from pathway.patients.models import Patient
 from pathway.referrals.answers import EXCLUSION_FIELDS, RED_FLAG_FIELDS
+from pathway.referrals.models import Referral
 
 
 @dataclass
@@ -99,6 +101,29 @@ def as_previous_episode(episode):
         body_part=episode.body_part,
         outcome=episode.discharge_reason or episode.state,
     )
+
+
+# How far back a practice's referrals say which service it usually uses.
+USUAL_SERVICE_YEARS = 1
+
+
+def usual_service(practice_id, services):
+    """The practice's usual service among `services` (those offered): the one it referred to
+    most in the last year, the earlier-made service on a tie; the only one when one is
+    offered; None when it has referred to none of them (nothing is preselected then)."""
+    if len(services) == 1:
+        return services[0]
+    since = timezone.now() - datetime.timedelta(days=365 * USUAL_SERVICE_YEARS)
+    counts = (
+        Referral.objects.filter(
+            practice_id=practice_id, service__in=services, created_at__gte=since
+        )
+        .values("service")
+        .annotate(referrals=Count("pk"))
+        .order_by("-referrals", "service")
+    )
+    top = counts.first()
+    return next((s for s in services if top and s.pk == top["service"]), None)
 
 
 def median_waits(services, priority_code):

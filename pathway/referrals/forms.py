@@ -8,6 +8,7 @@ the eligibility answers too; a referral needs all.
 """
 
 import re
+from functools import cached_property
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -15,20 +16,20 @@ from django.forms.utils import ErrorDict
 
 from pathway.clinical import InvalidAnswers, postcode
 from pathway.clinical import nhs_number as nhs_numbers
+from pathway.clinical.answers import checklist_answers, checklist_contradicts
 from pathway.core.forms import NHSDateField, NHSNumberField, RowChoiceField
 from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES, BodyPart, Priority, ReturnKind
 from pathway.patients.models import Sex
 from pathway.referrals.answers import (
+    CHECKLISTS,
     DECISION_DISCHARGE,
     DECISION_REFER,
-    EXCLUSION_FIELDS,
-    RED_FLAG_FIELDS,
+    NONE_OF_THESE,
     STARTBACK_FIELDS,
-    URGENCY_FIELDS,
     PatientDetails,
     ReferralAnswers,
 )
-from pathway.referrals.decision import MISSING_DETAILS, MISSING_PRESENTATION, missing_answer
+from pathway.referrals.decision import MISSING_DETAILS, MISSING_PRESENTATION
 from pathway.referrals.models import RED_FLAG_JUDGEMENT_CHOICES
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -45,18 +46,46 @@ def details_of_another_number(looked_up):
     )
 
 
-def yes_no(name, label, *, required=True):
-    return forms.ChoiceField(
-        label=label,
-        required=required,
-        choices=YES_NO,
-        widget=forms.RadioSelect(attrs={"inline": True}),
-        error_messages={"required": missing_answer(name)},
-    )
+class TickBox(forms.CheckboxInput):
+    """One question of a checklist: ticked posts "yes". Another door may post "no" (the
+    integration tests and older pages did): it is kept as an explicit no."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value == "yes")
+
+    def format_value(self, value):
+        return "yes"
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "")
 
 
-def _yes_no_answers(cleaned, fields):
-    """{question code: True for yes, False for no}; unanswered questions are left out."""
+def ticked(question):
+    return forms.ChoiceField(label=question, choices=YES_NO, required=False, widget=TickBox)
+
+
+# The "None of these" box of each checklist, and what to say when the checklist is left alone.
+NONE_LABELS = {
+    "red_flags": "None of these red flags",
+    "exclusions": "None of these apply",
+    "urgency": "None of these apply",
+}
+CHECKLIST_MISSING = {
+    "red_flags": "Red flags: tick each red flag the person has, or tick \u201cNone of these red "
+    "flags\u201d",
+    "exclusions": "Eligibility: tick each that applies, or tick \u201cNone of these apply\u201d",
+    "urgency": "Urgency: tick each that applies, or tick \u201cNone of these apply\u201d",
+}
+CHECKLIST_CONTRADICTED = {
+    "red_flags": "You ticked \u201cNone of these red flags\u201d and a red flag: untick one",
+    "exclusions": "You ticked \u201cNone of these apply\u201d and an exclusion: untick one",
+    "urgency": "You ticked \u201cNone of these apply\u201d and an urgency criterion: untick one",
+}
+CHECKLIST_OF = {name: section for section, fields in CHECKLISTS.items() for name in fields}
+
+
+def _given_answers(cleaned, fields):
+    """{question code: True for yes, False for no} as given one by one; the rest left out."""
     return {
         question.code: cleaned[name] == "yes"
         for name, question in fields.items()
@@ -211,19 +240,22 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, practices, services, **kwargs):
-        """`practices` and `services`: the rows (already loaded) the referrer chooses from."""
+    def __init__(self, *args, practices, services, usual_service=lambda: None, **kwargs):
+        """`practices` and `services`: the rows (already loaded) the referrer chooses from;
+        `usual_service`: a function giving the practice's usual service (asked only when a
+        page names it)."""
         super().__init__(*args, **kwargs)
+        self._usual_service = usual_service
         self.fields["registered_practice"].offer(practices)
         self.fields["service"].offer(services, label=lambda service: service.name)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
-        for name, flag in RED_FLAG_FIELDS.items():
-            self.fields[name] = yes_no(name, flag.question)
-        for name, exclusion in EXCLUSION_FIELDS.items():
-            self.fields[name] = yes_no(name, exclusion.question, required=False)
-        for name, criterion in URGENCY_FIELDS.items():
-            self.fields[name] = yes_no(name, criterion.question, required=False)
+        for section, fields in CHECKLISTS.items():
+            for name, question in fields.items():
+                self.fields[name] = ticked(question.question)
+            self.fields[NONE_OF_THESE[section]] = forms.BooleanField(
+                label=NONE_LABELS[section], required=False
+            )
         for number, (name, item) in enumerate(STARTBACK_FIELDS.items(), 1):
             choices = (
                 AGREE_DISAGREE
@@ -237,6 +269,10 @@ class ReferralForm(forms.Form):
                 required=False,
             )
 
+    @cached_property
+    def usual_service(self):
+        return self._usual_service()
+
     def clean(self):
         cleaned = super().clean()
         looked_up, number = cleaned.get("looked_up_nhs_number"), cleaned.get("nhs_number")
@@ -245,7 +281,20 @@ class ReferralForm(forms.Form):
         if looked_up and number and looked_up != number:
             self.lookup_mismatch = details_of_another_number(looked_up)
             self.add_error("nhs_number", self.lookup_mismatch)
+        for section, fields in CHECKLISTS.items():
+            none_of_these = cleaned.get(NONE_OF_THESE[section], False)
+            if checklist_contradicts(_given_answers(cleaned, fields), none_of_these):
+                self.add_error(NONE_OF_THESE[section], CHECKLIST_CONTRADICTED[section])
         return cleaned
+
+    def _checklist(self, section):
+        """{code: yes/no} for one checklist: every question once anything is ticked."""
+        cleaned, fields = self.cleaned_data, CHECKLISTS[section]
+        return checklist_answers(
+            (question.code for question in fields.values()),
+            _given_answers(cleaned, fields),
+            cleaned.get(NONE_OF_THESE[section], False),
+        )
 
     def answers(self):
         """What was answered, as the rules and the action take it: each answer that is valid,
@@ -279,11 +328,11 @@ class ReferralForm(forms.Form):
             limb_symptoms=yes_no_answer.get(cleaned.get("limb_symptoms")),
             symptom_duration=cleaned.get("symptom_duration") or None,
             recurrence={"first": False, "recurrence": True}.get(cleaned.get("recurrence")),
-            red_flags=_yes_no_answers(cleaned, RED_FLAG_FIELDS),
+            red_flags=self._checklist("red_flags"),
             red_flag_judgement=cleaned.get("red_flag_judgement") or None,
             red_flag_judgement_reason=cleaned.get("red_flag_judgement_reason", ""),
-            exclusions=_yes_no_answers(cleaned, EXCLUSION_FIELDS),
-            urgency=_yes_no_answers(cleaned, URGENCY_FIELDS),
+            exclusions=self._checklist("exclusions"),
+            urgency=self._checklist("urgency"),
             startback=[
                 self._startback_answer(number, name)
                 for number, name in enumerate(STARTBACK_FIELDS, 1)
@@ -306,6 +355,10 @@ class ReferralForm(forms.Form):
     def show_problems(self, problems):
         """The rules' problems beside their questions, where the form found none itself."""
         for name, message in problems:
+            if name in CHECKLIST_OF:
+                # A checklist is one question: its problem is said once, at "None of these".
+                section = CHECKLIST_OF[name]
+                name, message = NONE_OF_THESE[section], CHECKLIST_MISSING[section]
             if name is None or name not in self.errors:
                 self.add_error(name, message)
 
@@ -314,21 +367,77 @@ class ReferralForm(forms.Form):
         self._errors = ErrorDict()
         return self
 
+    # --- The person's details, shown for confirmation once complete (referrals/refer.html).
+    DETAIL_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "postcode")
+    DETAIL_FIELDS += ("registered_practice",)
+    CONTACT_FIELDS = ("mobile", "email", "preferred_channel", "consents_to_contact")
+
+    @property
+    def details_confirmed(self):
+        """Whether every detail the referral needs is given, and none has an error: the page
+        then shows them as a summary to check, with the fields behind "Change"."""
+        if not self.is_bound:
+            return False
+        data = self.data
+        given = [
+            data.get(name, "").strip() for name in self.DETAIL_FIELDS if name != "date_of_birth"
+        ]
+        given += [
+            data.get(f"date_of_birth_{part}", "").strip() for part in ("day", "month", "year")
+        ]
+        wrong = set(self.errors) & {*self.DETAIL_FIELDS, *self.CONTACT_FIELDS, "nhs_number"}
+        # Details found for another NHS number stay open, beside the warning that says so.
+        return all(given) and not wrong and not self.lookup_mismatch
+
+    def details_summary(self):
+        """[(label, value)] of the details as given, for the summary the GP checks."""
+        data = self.data
+        born = "/".join(data.get(f"date_of_birth_{part}", "") for part in ("day", "month", "year"))
+        practice = self.fields["registered_practice"].rows.get(data.get("registered_practice"))
+        contact = [data.get("mobile", "").strip(), data.get("email", "").strip()]
+        agrees = "yes" if data.get("consents_to_contact") else "no"
+        return [
+            ("Name", f"{data.get('given_name', '')} {data.get('family_name', '')}"),
+            ("Date of birth", born),
+            ("Sex", dict(Sex.choices).get(data.get("sex"), "")),
+            ("Postcode", data.get("postcode", "").upper()),
+            ("Registered practice", str(practice) if practice else ""),
+            (
+                "Contact",
+                f"{', '.join(c for c in contact if c) or 'None given'} (agrees to be "
+                f"contacted: {agrees})",
+            ),
+        ]
+
     # --- Groups of bound fields, in page order, for the template.
     def section(self, names):
         return [self[name] for name in names]
 
-    @property
-    def red_flag_fields(self):
-        return self.section(RED_FLAG_FIELDS)
+    def checklist(self, section):
+        """What the template needs for one checklist: its "None of these" box, ticked when the
+        answers given were all no, and its questions."""
+        none_field = self[NONE_OF_THESE[section]]
+        names = CHECKLISTS[section]
+        given = [self[name].value() for name in names]
+        none_ticked = bool(none_field.value()) or (given and all(v == "no" for v in given))
+        return {
+            "section": section,
+            "none": none_field,
+            "none_ticked": none_ticked,
+            "fields": self.section(names),
+        }
 
     @property
-    def exclusion_fields(self):
-        return self.section(EXCLUSION_FIELDS)
+    def red_flag_checklist(self):
+        return self.checklist("red_flags")
 
     @property
-    def urgency_fields(self):
-        return self.section(URGENCY_FIELDS)
+    def exclusion_checklist(self):
+        return self.checklist("exclusions")
+
+    @property
+    def urgency_checklist(self):
+        return self.checklist("urgency")
 
     @property
     def startback_fields(self):

@@ -21,7 +21,7 @@ from pathway.core.permissions import role_required
 from pathway.organisations.models import GPPractice, ProviderService
 from pathway.patients import pds
 from pathway.referrals.actions import ReferralRefused, record_referral
-from pathway.referrals.assessment import assess
+from pathway.referrals.assessment import assess, median_waits, usual_service
 from pathway.referrals.decision import decide
 from pathway.referrals.forms import ReferralForm
 from pathway.referrals.models import Referral
@@ -58,7 +58,8 @@ def gp_home(request):
 
 
 def _referral_form(request, data=None):
-    """The form, and the services offered: those of the area of the GP's practice."""
+    """The form, and the services offered: those of the area of the GP's practice. A new form
+    has the practice's usual service chosen, and the NHS number ready for typing."""
     practice_id = request.user.practice_id
     services = list(
         ProviderService.objects.filter(area__practices=practice_id).select_related("area")
@@ -68,7 +69,11 @@ def _referral_form(request, data=None):
         initial={"submission_key": uuid.uuid4(), "registered_practice": practice_id},
         practices=GPPractice.objects.filter(area__practices=practice_id),
         services=services,
+        usual_service=lambda: usual_service(practice_id, services),
     )
+    if data is None and services:
+        form.initial["service"] = form.usual_service.pk if form.usual_service else None
+        form.fields["nhs_number"].widget.attrs["autofocus"] = True
     return form, services
 
 
@@ -122,9 +127,20 @@ def _render_template(request, form, assessment, services, status=200, **shown):
         "assessment": assessment,
         "services": services,
         "can_find_person": bool(settings.PDS_BASE_URL),
+        **_waits(assessment, services),
         **shown,
     }
     return render(request, "referrals/refer.html", context, status=status)
+
+
+def _waits(assessment, services):
+    """Each service's current wait, for the choice of service (only asked when there is one),
+    at the priority the answers give so far."""
+    if len(services) < 2:
+        return {}
+    if assessment is None:
+        return {"service_waits": median_waits(services, "standard"), "wait_priority": "standard"}
+    return {"service_waits": assessment.service_waits, "wait_priority": assessment.wait_priority}
 
 
 def _audit_patient_lookup(request, assessment):
@@ -181,19 +197,49 @@ def new_referral(request):
 
 def _show_assessment(request, form, services, *, action):
     """The answers so far judged, without errors; with details filled in when the GP asks:
-    the known patient's ("Use these details"), or the national record's ("Find this person")."""
+    the known patient's ("Use these details"), or the national record's ("Find this person").
+    Enter after the NHS number ("assess", the form's first button) asks the national record
+    the same, once, while no details are typed (our record when there is no PDS). For the
+    practice's own patient the contact details come from our record, and our record stands in
+    for the demographics while PDS cannot be reached."""
     answers, assessment = _answers(request, form, services)
     details, shown = None, {}
+    if action == "assess" and _details_still_to_find(request.POST, assessment):
+        action = "find_person" if settings.PDS_BASE_URL else "use_patient"
     if action == "use_patient" and assessment.patient is not None:
         details = _patient_details(assessment.patient)
+        shown = {"focus": "patient-details"}
     elif action == "find_person" and assessment.nhs_number and settings.PDS_BASE_URL:
         details, shown = _find_person(form, assessment.nhs_number)
+        shown["focus"] = "pds-lookup"
+        if assessment.patient_is_visible:
+            details = _with_our_record(details, shown["lookup"], assessment.patient)
     if details:
         form, _ = _referral_form(request, _with_details(request.POST, details))
         answers, assessment = _answers(request, form, services)
-    if shown:
+    if "lookup" in shown:
         _audit_demographics_lookup(request, shown["lookup"], assessment)
     return _render_template(request, form.without_errors(), assessment, services, **shown)
+
+
+def _with_our_record(found, lookup, patient):
+    """What the national record found, with the contact details and consent from our record of
+    the practice's own patient; our record alone while PDS is unavailable. Any other outcome
+    (not found, restricted, replaced number) fills nothing: the page says why."""
+    ours = _patient_details(patient)
+    if found:
+        return {**ours, **found}
+    return ours if lookup.outcome == pds.Outcome.UNAVAILABLE else None
+
+
+def _details_still_to_find(data, assessment):
+    """A valid NHS number not yet looked up, and no name or date of birth typed to lose."""
+    typed = ("given_name", "family_name", "date_of_birth_day", "date_of_birth_year")
+    return (
+        assessment.nhs_number is not None
+        and data.get("looked_up_nhs_number") != assessment.nhs_number
+        and not any(data.get(name, "").strip() for name in typed)
+    )
 
 
 def _find_person(form, number):
@@ -233,7 +279,13 @@ def assess_live(request):
     form, services = _referral_form(request, request.POST)
     _answers_so_far, assessment = _answers(request, form, services)
     _audit_patient_lookup(request, assessment)
-    context = {"form": form, "assessment": assessment, "services": services, "oob": True}
+    context = {
+        "form": form.without_errors(),
+        "assessment": assessment,
+        "services": services,
+        "oob": True,
+        **_waits(assessment, services),
+    }
     return render(request, "referrals/refer.html#live_panels", context)
 
 

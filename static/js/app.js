@@ -17,3 +17,27 @@ document.addEventListener("htmx:load", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// A checklist answered "None of these" (templates/referrals/includes/checklist.html): its
+// questions leave the Tab order, so the keyboard moves straight on to the next question. They
+// stay visible and clickable; unticking "None of these" (or ticking a question, which the
+// NHS.UK exclusive behaviour treats the same) brings them back.
+function syncNoneOfThese(none) {
+  const group = none.dataset.behaviourGroup;
+  const questions = none.form
+    ? none.form.querySelectorAll(`input[data-behaviour-group="${group}"]:not([data-none-of-these])`)
+    : [];
+  for (const question of questions) {
+    if (none.checked) question.setAttribute("tabindex", "-1");
+    else question.removeAttribute("tabindex");
+  }
+}
+document.addEventListener("change", (event) => {
+  const input = event.target.closest("input[data-behaviour-group]");
+  if (!input || !input.form) return;
+  const none = input.form.querySelector(
+    `input[data-none-of-these][data-behaviour-group="${input.dataset.behaviourGroup}"]`,
+  );
+  if (none) syncNoneOfThese(none);
+});
+for (const none of document.querySelectorAll("input[data-none-of-these]")) syncNoneOfThese(none);

@@ -17,11 +17,21 @@ FOCUS_IS_VISIBLE = """() => {
 
 
 class Keyboard:
-    """Moves focus with Tab only, and answers with typing, Space and the arrow keys."""
+    """Moves focus with Tab only, and answers with typing, Space and the arrow keys. Counts
+    the Tab presses (`moves`) and the other keys pressed (`answers`; typing is not counted)."""
 
-    def __init__(self, page):
+    def __init__(self, page, settle=lambda: None):
         self.page = page
         self.focus_checked = 0
+        self.moves = 0
+        self.answers = 0
+        # Called after each question is answered (choose, tick): a journey that times each
+        # live update waits for it here.
+        self.settle = settle
+
+    def press(self, key):
+        self.answers += 1
+        self.page.keyboard.press(key)
 
     def focused_id(self):
         return self.page.evaluate("document.activeElement && document.activeElement.id")
@@ -31,6 +41,7 @@ class Keyboard:
 
     def tab_until(self, javascript_predicate, what, limit=400):
         for _ in range(limit):
+            self.moves += 1
             self.page.keyboard.press("Tab")
             if self.page.evaluate(
                 f"(() => {{ const el = document.activeElement; "
@@ -56,9 +67,16 @@ class Keyboard:
         """Pick the option at this position of a radio group that has nothing selected."""
         self.tab_to(f"{field_id}_0")
         if position == 0:
-            self.page.keyboard.press("Space")
+            self.press("Space")
         for _ in range(position):
-            self.page.keyboard.press("ArrowRight")
+            self.press("ArrowRight")
+        self.settle()
+
+    def tick(self, field_id):
+        """Tick the checkbox with this id."""
+        self.tab_to(field_id)
+        self.press("Space")
+        self.settle()
 
     def submit_with(self, button_text):
         """Tab to the submit button with this text and press Enter."""

@@ -6,7 +6,7 @@ import itertools
 
 from django.utils import timezone
 
-from pathway.referrals.forms import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
+from pathway.referrals.answers import NONE_OF_THESE
 
 # Agree with STarT Back items 1, 2, 5 and 6, item 9 "very much": total 5, psychosocial 3.
 MEDIUM_RISK = [0, 0, 1, 1, 0, 0, 1, 1, 3]
@@ -35,9 +35,11 @@ def answer_presentation(tab):
 
 
 def answer_screening(tab, *, red_flag=None):
-    """Every red flag, exclusion and urgency question "no", except the `red_flag` named."""
-    for name in [*RED_FLAG_FIELDS, *EXCLUSION_FIELDS, *URGENCY_FIELDS]:
-        tab.page.locator(f"#id_{name}_{0 if name == red_flag else 1}").check()
+    """ "None of these" for the red flags, eligibility and urgency; or the `red_flag` named
+    ticked (every other flag is then no)."""
+    for section, none in NONE_OF_THESE.items():
+        ticked = red_flag if section == "red_flags" and red_flag else none
+        tab.page.locator(f"#id_{ticked}").check()
 
 
 def answer_startback(tab, positions=MEDIUM_RISK):

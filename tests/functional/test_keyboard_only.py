@@ -10,7 +10,7 @@ from pathway.proms.links import create_link
 from pathway.proms.models import QuestionnaireResponse
 from pathway.proms.schedule import open_due_timepoints
 from pathway.proms.timepoints import instruments_for
-from pathway.referrals.forms import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
+from pathway.referrals.answers import NONE_OF_THESE
 from pathway.referrals.models import Referral
 from tests.factories import TEST_PASSWORD
 from tests.functional.journey import PHONE
@@ -59,8 +59,9 @@ def test_gp_completes_the_template_with_the_keyboard_and_the_live_score_is_store
     keys.choose("id_limb_symptoms", 1)
     keys.choose("id_symptom_duration", 1)
     keys.choose("id_recurrence", 0)
-    for name in [*RED_FLAG_FIELDS, *EXCLUSION_FIELDS, *URGENCY_FIELDS]:
-        keys.choose(f"id_{name}", 1)
+    for none_of_these in NONE_OF_THESE.values():
+        keys.tab_to(f"id_{none_of_these}")
+        page.keyboard.press("Space")
     # Medium risk: agree with items 1, 2, 5 and 6; item 9 "very much" (the fourth option).
     for number, position in enumerate([0, 0, 1, 1, 0, 0, 1, 1, 3], 1):
         keys.choose(f"id_startback_{number}", position)

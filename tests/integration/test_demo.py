@@ -7,7 +7,10 @@ from pathway.accounts.models import User
 from pathway.care.models import Episode, EpisodeState
 from pathway.demo.management.commands.load_demo import DEMO_PASSWORD
 from pathway.patients.models import Patient
+from pathway.referrals.answers import STARTBACK_FIELDS
 from pathway.referrals.models import Referral, ReferralOutcome
+from tests.form_values import form_values
+from tests.referral_data import MEDIUM_RISK, RISK_POSTS
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +157,7 @@ def test_readme_returner_walk_through_works_on_the_demo(client):
 
 
 def test_readme_known_patient_and_other_practice_walk_through_works_on_the_demo(client):
-    """README: 999 000 0018 is recognised as Alice Armstrong; gp.other sees none of them."""
+    """README: 999 000 0018 and Enter fill in Alice Armstrong; gp.other sees none of them."""
     call_command("load_demo")
     alice = Patient.objects.get(nhs_number="9990000018")
 
@@ -167,6 +170,43 @@ def test_readme_known_patient_and_other_practice_walk_through_works_on_the_demo(
     other = _gp_client(client, "gp.other")
     home = other.get("/gp/").content.decode()
 
-    assert "Alice" in page and "Armstrong" in page and "Use these details" in page
+    assert 'value="Alice"' in page and 'value="Armstrong"' in page  # filled in on Enter
+    assert 'data-testid="patient-details"' in page
     assert "Armstrong" not in home
     assert other.get(f"/patients/{alice.public_id}/").status_code == 404
+
+
+def test_the_gp_refers_alice_from_her_nhs_number_and_the_clinical_answers_alone(client):
+    """Issue 18's "done": on the demo, the NHS number and Enter fill in everything about Alice
+    Armstrong; the GP answers only the clinical questions. (Her back episode is open, so this
+    referral is for her neck.)"""
+    call_command("load_demo")
+    gp = _gp_client(client)
+    new_form = form_values(gp.get("/gp/refer/").content.decode(), "referral-form")
+    found = gp.post("/gp/refer/", {**new_form, "nhs_number": "999 000 0018", "action": "assess"})
+    typed_by_the_gp = {
+        "body_part": "neck",
+        "limb_symptoms": "no",
+        "symptom_duration": "3_to_6",
+        "recurrence": "first",
+        "red_flags_none": "on",
+        "exclusions_none": "on",
+        "urgency_none": "on",
+        **dict(zip(STARTBACK_FIELDS, RISK_POSTS[MEDIUM_RISK], strict=True)),
+        "decision": "refer",
+        "action": "submit",
+    }
+
+    response = gp.post(
+        "/gp/refer/", {**form_values(found.content.decode(), "referral-form"), **typed_by_the_gp}
+    )
+
+    referral = Referral.objects.get(public_id=response.url.rstrip("/").rsplit("/", 1)[1])
+    alice = Patient.objects.get(nhs_number="9990000018")
+    assert (referral.patient, referral.body_part, referral.outcome) == (alice, "neck", "referred")
+    assert (alice.given_name, alice.postcode, alice.email) == (
+        "Alice",
+        "NE1 4LP",
+        "alice@example.com",
+    )
+    assert referral.service.code == "TYNE-MSK"  # the practice's usual service, already chosen

@@ -60,7 +60,7 @@ def page_of(response):
 
 
 def test_the_details_found_are_filled_into_the_form(gp_client, fake_pds, practice):
-    response = find(gp_client, "999 010 0004", red_flag_fever="no")
+    response = find(gp_client, "999 010 0004", red_flag_fever="yes")
 
     page = page_of(response)
     assert response.status_code == 200
@@ -70,7 +70,7 @@ def test_the_details_found_are_filled_into_the_form(gp_client, fake_pds, practic
     assert 'value="female" checked' in page
     assert f'value="{practice.pk}" selected' in page
     assert f'name="looked_up_nhs_number" value="{FOUND}"' in page
-    assert 'value="no" checked' in page  # the red flag answer given before is kept
+    assert 'value="yes" checked' in page  # the red flag ticked before is kept
     assert "There is a problem" not in page
 
 

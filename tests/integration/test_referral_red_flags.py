@@ -255,7 +255,7 @@ def test_judgement_error_is_shown_with_every_other_missing_answer(gp_client, pra
 
     page = page_of(response)
     assert "Say why you do not suspect serious pathology" in page
-    assert "Eligibility: select yes or no" in page
+    assert "Eligibility: tick each that applies" in page
     assert not Referral.objects.exists()
 
 

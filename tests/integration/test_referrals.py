@@ -415,13 +415,13 @@ def test_existing_patient_of_the_practice_can_fill_in_the_details(gp_client, pra
     )
 
     response = gp_client.post(
-        REFER_URL, {"nhs_number": "999 000 0026", "action": "use_patient", "red_flag_fever": "no"}
+        REFER_URL, {"nhs_number": "999 000 0026", "action": "use_patient", "red_flag_fever": "yes"}
     )
 
     page = page_of(response)
     assert 'value="Brian"' in page and 'value="Bell"' in page
     assert 'value="1958"' in page
-    assert 'value="no" checked' in page  # the red flag answer typed before is kept
+    assert 'value="yes" checked' in page  # the red flag ticked before is kept
     assert "There is a problem" not in page
 
 
@@ -461,7 +461,7 @@ def test_known_nhs_number_with_another_date_of_birth_is_refused(gp_client, pract
         ({"date_of_birth_year": "2999"}, "Date of birth must be in the past"),
         ({"date_of_birth_year": str(timezone.localdate().year - 10)}, "must be 16 or older"),
         ({"postcode": "NOT A POSTCODE"}, "postcode"),
-        ({"red_flag_fever": None}, "Red flags: select yes or no"),
+        ({"red_flag_fever": None}, "Red flags: tick each red flag the person has"),
         ({"startback_9": None}, "STarT Back: answer question 9"),
         ({"sex": "male", "exclusion_pregnant_over_35_weeks": "yes"}, "recorded as male"),
         ({"mobile": "12345"}, "Enter a UK mobile phone number"),
@@ -501,7 +501,7 @@ def test_advice_page_is_public_and_printable(client, db):
     assert "data-print" in page
 
 
-def test_a_single_red_flag_shows_the_advice_before_the_others_are_answered(gp_client, practice):
+def test_a_single_red_flag_ticked_shows_the_advice_with_the_others_answered_no(gp_client, practice):
     response = gp_client.post(
         reverse("referrals:assess"),
         {"nhs_number": "9990000018", "red_flag_faecal_incontinence": "yes"},
@@ -509,7 +509,7 @@ def test_a_single_red_flag_shows_the_advice_before_the_others_are_answered(gp_cl
 
     page = page_of(response)
     assert "emergency department" in page
-    assert "16 red flag questions not yet answered" in page
+    assert "not yet answered" not in page
 
 
 def test_live_lookup_of_a_known_patient_is_audited(gp_client, gp, practice):

@@ -26,7 +26,7 @@ from pathway.demo.generator.context import LOCAL
 from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import mobile, person_name, postcode, uuid4
 from pathway.patients.models import Patient
-from pathway.referrals.forms import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
+from pathway.referrals.answers import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
 from pathway.referrals.models import Referral
 
 RED_FLAG_CODES = [flag.code for flag in RED_FLAG_FIELDS.values()]
