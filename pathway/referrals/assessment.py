@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from pathway.care.models import Episode, EpisodeState
 from pathway.clinical import InvalidAnswers, nhs_number, startback
-from pathway.clinical.red_flags import JUDGEMENTS, RED_FLAGS, route_red_flags, screen_red_flags
+from pathway.clinical.red_flags import (
+    JUDGEMENTS,
+    RED_FLAGS,
+    route_red_flags,
+    route_self_referral,
+    screen_red_flags,
+)
 from pathway.clinical.referral_rules import (
     URGENCY_CRITERIA,
     ReferralFacts,
@@ -135,9 +141,12 @@ def assess(answers, *, scope, services):
         not_yet_answered = {flag.code: False for flag in RED_FLAGS}
         result.red_flags = screen_red_flags({**not_yet_answered, **red_flag_answers})
         judgement = answers.red_flag_judgement
-        result.red_flag_route = route_red_flags(
-            result.red_flags, judgement if judgement in JUDGEMENTS else None
-        )
+        if answers.self_referral:
+            result.red_flag_route = route_self_referral(result.red_flags)
+        else:
+            result.red_flag_route = route_red_flags(
+                result.red_flags, judgement if judgement in JUDGEMENTS else None
+            )
 
     result.exclusions, result.exclusion_problem = _exclusions(answers, services, today)
 
