@@ -20,6 +20,8 @@ urlpatterns = [
     path("patients/", include("pathway.care.history_urls")),
     path("audit/", include("pathway.patients.audit_urls")),
     path("q/", include("pathway.proms.patient_urls")),
+    # Public: people refer themselves to a service that accepts it (pathway.selfreferral).
+    path("self-referral/", include("pathway.selfreferral.urls")),
     # The FHIR R4 API and its token endpoint (docs/api.md): /fhir/R4/..., /oauth2/token.
     path("", include("pathway.api.urls")),
     path("admin/", admin.site.urls),

@@ -282,3 +282,47 @@ def duration_group(months: Any) -> str:
         if upper is None or value < upper:
             return code
     raise AssertionError("unreachable: the last group is open-ended")  # pragma: no cover
+
+
+# --- The same questions in the words of the person referring themselves (self-referral).
+# Keyed by the codes above: the rules are the ones the GP's answers go through.
+
+PATIENT_EXCLUSION_QUESTIONS = {
+    "little_potential_to_improve": "Have you been told that treatment like physiotherapy is "
+    "unlikely to help you?",
+    "housebound": "Are you unable to leave your home to go to appointments?",
+    "widespread_pain": "Do you have pain in many parts of your body, rather than mainly in "
+    "your back or neck?",
+    "chronic_pain": "Have you had this pain for more than a year?",
+    "primary_limb_problem": "Is your main problem in a hip, knee, shoulder, foot or other "
+    "joint, with the back or neck pain coming from it?",
+    "pregnant_over_35_weeks": "Are you more than 35 weeks pregnant?",
+}
+# Where to go instead, kindly, for each exclusion (every one in EXCLUSIONS).
+PATIENT_EXCLUSION_ADVICE = {
+    "under_minimum_age": "This service is for adults. Your GP surgery can refer you to a "
+    "service for children and young people.",
+    "not_registered_locally": "This service only sees people registered with a GP surgery in "
+    "its area. Your own GP surgery can tell you about services near you.",
+    "little_potential_to_improve": "Your GP surgery can talk with you about other support "
+    "that may suit you better.",
+    "housebound": "Your GP surgery can arrange care that comes to you, such as community "
+    "physiotherapy.",
+    "widespread_pain": "Pain in many parts of the body is best looked at by your GP first, "
+    "who can refer you to the right service.",
+    "chronic_pain": "This service does not see pain that has lasted more than a year. Your GP "
+    "surgery can refer you to a pain service.",
+    "primary_limb_problem": "Your GP surgery or a physiotherapist for that joint is the right "
+    "place to start.",
+    "pregnant_over_35_weeks": "Talk to your midwife or maternity team, who can help with back "
+    "pain in late pregnancy.",
+}
+PATIENT_URGENCY_QUESTIONS = {
+    "dependent_on_strong_analgesics": "Do you need strong painkillers (such as tramadol or "
+    "codeine) every day to manage the pain?",
+    "severe_sleep_disturbance": "Does the pain badly disturb your sleep most nights?",
+    "likely_to_deteriorate_quickly": "Is the pain getting worse quickly?",
+    "severe_impairment_of_daily_living": "Does the pain stop you doing most everyday things, "
+    "such as washing, dressing or working?",
+    "deteriorating_neurology": "Is weakness or numbness in an arm or leg getting worse?",
+}

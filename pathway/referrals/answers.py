@@ -2,9 +2,9 @@
 (`assess`, `decide`) and of the action that records it (`record_referral`).
 
 Every door builds one: the GP's web form (`ReferralForm.answers()`), the demo loader, tests,
-the FHIR API and self-referral (pathway.selfreferral). Unanswered questions are None (or left out of the
-yes/no sections), so the same value describes a template half-filled, for the live panels, and
-a complete one, for recording.
+the FHIR API and self-referral (pathway.selfreferral). Unanswered questions are None (or left
+out of the yes/no sections), so the same value describes a template half-filled, for the live
+panels, and a complete one, for recording.
 """
 
 import dataclasses

@@ -211,8 +211,7 @@ class Referral(models.Model):
             models.CheckConstraint(
                 name="referral_source_names_its_referrer",
                 condition=Q(source=ReferralSource.GP_FORM, referred_by__isnull=False)
-                | Q(source=ReferralSource.GP_SYSTEM, referred_by__isnull=True)
-                & ~Q(referrer="")
+                | Q(source=ReferralSource.GP_SYSTEM, referred_by__isnull=True) & ~Q(referrer="")
                 | Q(source=ReferralSource.SELF_REFERRAL, referred_by__isnull=True, referrer=""),
             ),
             # A judgement is recorded with the recommendation it answered, who and when (who:
