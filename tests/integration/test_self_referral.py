@@ -268,3 +268,26 @@ def test_a_second_self_referral_while_one_is_open_is_refused(client, service, fa
 
     assert "You already have a referral for this" in page
     assert Referral.objects.count() == 1
+
+
+def test_the_gp_rules_decide_a_self_referral_with_its_own_differences(practice, service, patient):
+    """The same assess and decide: a low risk needs no referrer's reason from the person
+    (the TTP gives the advice), where a GP must say why; everything else is the GP's rule."""
+    from pathway.accounts.scoping import OrganisationScope
+    from pathway.demo.referrals import complete_answers
+    from pathway.referrals.answers import with_answers
+    from pathway.referrals.assessment import assess
+    from pathway.referrals.decision import decide
+
+    low_risk = with_answers(
+        complete_answers(patient, risk="low", service=service), low_risk_referral_reason=""
+    )
+    scope = OrganisationScope.of_practice(practice.pk)
+    by_gp = decide(low_risk, assess(low_risk, scope=scope, services=[service]), [service])
+    self_referral = with_answers(low_risk, self_referral=True)
+    by_person = decide(
+        self_referral, assess(self_referral, scope=scope, services=[service]), [service]
+    )
+
+    assert dict(by_gp.problems).keys() == {"low_risk_referral_reason"}
+    assert (by_person.outcome, by_person.problems) == (ReferralOutcome.REFERRED, ())
