@@ -14,6 +14,7 @@ from pathway.audit.context import Channel
 from pathway.audit.models import AuditEvent
 from pathway.care.models import Episode, EpisodeState
 from pathway.clinical.red_flags import EMERGENCY_SAME_DAY, GP_SAME_DAY
+from pathway.organisations.models import ProviderService
 from pathway.referrals.models import Referral, ReferralOutcome, ReferralSource
 from pathway.selfreferral import journey
 from tests.factories import ServiceFactory
@@ -291,3 +292,22 @@ def test_the_gp_rules_decide_a_self_referral_with_its_own_differences(practice, 
 
     assert dict(by_gp.problems).keys() == {"low_risk_referral_reason"}
     assert (by_person.outcome, by_person.problems) == (ReferralOutcome.REFERRED, ())
+
+
+def test_the_readme_demo_identity_refers_itself_on_the_demo(client, live_server, settings):
+    """The README's walk through: Stan Sutton, through the built-in PDS stand-in, to the demo's
+    Tyneside service, which accepts self-referral (North Cumbria does not)."""
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    settings.PDS_STAND_IN = True
+    settings.PDS_BASE_URL = f"{live_server.url}/pds-stand-in/FHIR/R4"
+    tyneside = ProviderService.objects.get(code="TYNE-MSK")
+
+    finish(client, refer_self(client, tyneside))
+
+    referral = Referral.objects.get(patient__nhs_number="9990100012")
+    assert referral.episode.service == tyneside
+    assert referral.practice.ods_code == "A99002"
+    closed = client.get(reverse("selfreferral:start", args=["CUMB-MSK"]))
+    assert closed.status_code == 404
