@@ -212,6 +212,7 @@ def recommend_judgement(codes: Collection[str]) -> JudgementRecommendation:
 # --- Where to send the person when the referral stops
 
 EMERGENCY_SAME_DAY = "emergency_same_day"
+GP_SAME_DAY = "gp_same_day"
 # Most urgent first. Codes are stored as the referral's red flag action: never rename one.
 DESTINATIONS = {
     EMERGENCY_SAME_DAY: (
@@ -230,14 +231,13 @@ DESTINATIONS = {
         "Features of inflammatory back pain (such as axial spondyloarthritis): refer to "
         "rheumatology instead of the back pain pathway."
     ),
+    # Where a person referring themselves is sent by a flag other than cauda equina: with no
+    # GP to judge it (self_referral.route_self_referral), any such flag stops the referral.
+    GP_SAME_DAY: (
+        "Red flags reported by the person referring themselves: told to contact their GP "
+        "practice today or call NHS 111. Not referred to the back pain pathway."
+    ),
 }
-# Where a person referring themselves is sent by a red flag other than cauda equina: with no
-# GP to judge it (route_self_referral), any such flag stops the self-referral.
-GP_SAME_DAY = "gp_same_day"
-DESTINATIONS[GP_SAME_DAY] = (
-    "Red flags reported by the person referring themselves: told to contact their GP practice "
-    "today or call NHS 111. Not referred to the back pain pathway."
-)
 GROUP_DESTINATIONS = {
     CAUDA_EQUINA: EMERGENCY_SAME_DAY,
     "infection": "urgent_secondary_care",
@@ -350,66 +350,6 @@ def route_red_flags(screen: RedFlagScreen, judgement: str | None) -> RedFlagRout
     if judgement == SUSPECTED:
         return RedFlagRoute(SEND_ELSEWHERE, screen.destinations, against, against)
     return RedFlagRoute(CONTINUE_WITH_FLAGS, (), True, against)
-
-
-def route_self_referral(screen: RedFlagScreen) -> RedFlagRoute:
-    """What the screen means when the person refers themselves: nobody is there to judge a
-    flag, so a cauda equina flag is an emergency (as for the GP) and any other flag stops the
-    self-referral with same-day advice (their GP practice today, or NHS 111)."""
-    if not isinstance(screen, RedFlagScreen):
-        raise InvalidAnswers(f"Red flag routing needs a RedFlagScreen, not {describe(screen)}")
-    if screen.cauda_equina:
-        return RedFlagRoute(EMERGENCY, screen.destinations, False, False)
-    if screen.flags:
-        return RedFlagRoute(SEE_GP_TODAY, (GP_SAME_DAY,), False, False)
-    return RedFlagRoute(CONTINUE, (), False, False)
-
-
-# --- The same flags in the words of the person referring themselves (one per RED_FLAGS code).
-
-PATIENT_QUESTIONS = {
-    "urinary_retention_or_incontinence": "New problems peeing: you cannot pee, or you are "
-    "leaking pee and cannot control it",
-    "faecal_incontinence": "You cannot control when you poo",
-    "saddle_anaesthesia": "Numbness or tingling around your bottom, genitals or inner thighs",
-    "bilateral_neurology_or_gait_disturbance": "Weakness, numbness or pins and needles in both "
-    "legs that is getting worse, or new difficulty walking",
-    "bilateral_sciatica": "Pain going down both legs",
-    "history_of_cancer": "You have had cancer in the past",
-    "new_onset_over_50_or_under_20": "This is the first time you have had back or neck pain, "
-    "and you are over 50 or under 20",
-    "night_pain": "Pain at night that does not get better when you rest or change position",
-    "unexplained_weight_loss": "You have lost weight without trying",
-    "no_improvement_after_a_month": "The pain has not got any better at all after a month of "
-    "treatment",
-    "fever": "A high temperature, or you feel hot and shivery",
-    "immunosuppression": "You have a weakened immune system (for example from medicines, HIV "
-    "or chemotherapy)",
-    "intravenous_drug_use": "You inject drugs",
-    "recent_infection": "You have recently had an infection treated with antibiotics (for "
-    "example a urine infection)",
-    "significant_trauma": "The pain started after a serious accident, such as a fall from a "
-    "height or a car crash",
-    "minor_trauma_with_osteoporosis_or_steroids": "The pain started after a minor fall or "
-    "injury, and you have osteoporosis (thin bones) or take steroid medicines",
-    "inflammatory_back_pain": "Stiffness for more than 30 minutes every morning that eases "
-    "when you move, or pain that wakes you in the second half of the night",
-}
-# What to do now, for each route that stops a self-referral.
-PATIENT_ADVICE = {
-    EMERGENCY: (
-        "Call 999 or go to your nearest emergency department (A&E) now",
-        "These symptoms can be a sign of a serious problem with the nerves at the bottom of "
-        "your spine (cauda equina syndrome). It needs to be checked in hospital straight away. "
-        "Do not wait to see if it gets better.",
-    ),
-    SEE_GP_TODAY: (
-        "Contact your GP surgery today, or call 111",
-        "Your symptoms need to be checked by a doctor before you can be referred to this "
-        "service. Ask for an appointment today. If your GP surgery is closed, call 111 or go to "
-        "111.nhs.uk. Call 999 if you get worse quickly.",
-    ),
-}
 
 
 def _known_codes(codes: Collection[str]) -> frozenset[str]:

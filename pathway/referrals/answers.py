@@ -78,8 +78,9 @@ class ReferralAnswers:
     service: object = None
     return_kind: str | None = None
     return_justification: str = ""
-    # The person refers themselves: nobody judges red flags (any flag stops the referral,
-    # red_flags.route_self_referral) and a low STarT Back risk needs no referrer's reason.
+    # The person refers themselves: nobody judges red flags (any flag stops the referral:
+    # clinical.self_referral.route_self_referral), and a low STarT Back risk needs no
+    # referrer's reason.
     self_referral: bool = False
 
     def __post_init__(self):

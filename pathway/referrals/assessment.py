@@ -14,13 +14,7 @@ from django.utils import timezone
 
 from pathway.care.models import Episode, EpisodeState
 from pathway.clinical import InvalidAnswers, nhs_number, startback
-from pathway.clinical.red_flags import (
-    JUDGEMENTS,
-    RED_FLAGS,
-    route_red_flags,
-    route_self_referral,
-    screen_red_flags,
-)
+from pathway.clinical.red_flags import JUDGEMENTS, RED_FLAGS, route_red_flags, screen_red_flags
 from pathway.clinical.referral_rules import (
     URGENCY_CRITERIA,
     ReferralFacts,
@@ -30,6 +24,7 @@ from pathway.clinical.referral_rules import (
     recommend,
 )
 from pathway.clinical.returners import PreviousEpisode, assess_return
+from pathway.clinical.self_referral import route_self_referral
 from pathway.core.vocabulary import Priority
 from pathway.patients.models import Patient
 from pathway.referrals.answers import EXCLUSION_FIELDS, RED_FLAG_FIELDS

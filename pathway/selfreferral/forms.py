@@ -9,11 +9,12 @@ from django import forms
 
 from pathway.clinical import InvalidAnswers, postcode
 from pathway.clinical.questionnaires import get as get_instrument
-from pathway.clinical.red_flags import PATIENT_QUESTIONS, RED_FLAGS
-from pathway.clinical.referral_rules import (
+from pathway.clinical.red_flags import RED_FLAGS
+from pathway.clinical.referral_rules import URGENCY_CRITERIA
+from pathway.clinical.self_referral import (
     PATIENT_EXCLUSION_QUESTIONS,
+    PATIENT_QUESTIONS,
     PATIENT_URGENCY_QUESTIONS,
-    URGENCY_CRITERIA,
 )
 from pathway.core.forms import NHSDateField, NHSNumberField
 from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES

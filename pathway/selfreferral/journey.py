@@ -44,11 +44,12 @@ def begin(session, service, person, practice):
 
 def current(session, service):
     """(state, timed_out): the journey for `service` if it is still alive. A journey idle for
-    longer than SELF_REFERRAL_IDLE_MINUTES is dropped, unrecorded, and said to have timed out."""
+    longer than SESSION_IDLE_MINUTES (as a staff session) is dropped, unrecorded, and said to
+    have timed out."""
     state = session.get(SESSION_KEY)
     if not state or state.get("service") != service.pk:
         return None, False
-    if time.time() - state["touched"] > settings.SELF_REFERRAL_IDLE_MINUTES * 60:
+    if time.time() - state["touched"] > settings.SESSION_IDLE_MINUTES * 60:
         del session[SESSION_KEY]
         return None, True
     return state, False

@@ -2,7 +2,7 @@
 
 Each identity check counts against the client's address and the NHS number typed, in the cache
 (Redis) for SELF_REFERRAL_WINDOW_MINUTES. From half the limit a check must wait
-SELF_REFERRAL_SLOW_SECONDS after the one before (slowed); at the limit it is refused until the
+SLOW_SECONDS after the one before (slowed); at the limit it is refused until the
 window ends. Keys are HMACs, so no address or number is stored. The patient links' counters are
 rows in the database (pathway.proms.throttle) because a guessed link opens a record; here a
 check reveals nothing on a mismatch, so the cache is enough.
@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from pathway.proms.throttle import client_key
 
 ALLOWED, SLOWED, REFUSED = "allowed", "slowed", "refused"
+SLOW_SECONDS = 30
 
 
 def _keys(request, number):
@@ -42,7 +43,7 @@ def verdict(request, number):
         if count >= limit:
             return REFUSED
         last = lasts.get(f"{key}:last")
-        if count >= limit // 2 and last and now - last < settings.SELF_REFERRAL_SLOW_SECONDS:
+        if count >= limit // 2 and last and now - last < SLOW_SECONDS:
             slowed = True
     return SLOWED if slowed else ALLOWED
 

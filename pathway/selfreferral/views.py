@@ -14,8 +14,9 @@ from pathway.accounts.scoping import OrganisationScope
 from pathway.audit.actions import record_events
 from pathway.audit.context import Channel, web_context
 from pathway.audit.models import AuditAction
-from pathway.clinical.red_flags import EMERGENCY, GP_SAME_DAY, PATIENT_ADVICE, SEE_GP_TODAY
-from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE, PATIENT_EXCLUSION_ADVICE
+from pathway.clinical.red_flags import EMERGENCY, GP_SAME_DAY, SEE_GP_TODAY
+from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
+from pathway.clinical.self_referral import PATIENT_ADVICE, PATIENT_EXCLUSION_ADVICE
 from pathway.organisations.models import GPPractice, ProviderService
 from pathway.patients import pds
 from pathway.patients.models import Patient
@@ -64,7 +65,7 @@ def _journey_or_restart(request, service):
     if state is not None:
         return state, None
     if timed_out or request.method == "POST":
-        minutes = settings.SELF_REFERRAL_IDLE_MINUTES
+        minutes = settings.SESSION_IDLE_MINUTES
         return None, _render(request, "timed_out.html", service, idle_minutes=minutes)
     return None, redirect("selfreferral:start", code=service.code)
 

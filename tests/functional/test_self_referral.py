@@ -6,8 +6,11 @@ import pytest
 from django.core.cache import cache
 
 from pathway.care.models import Episode, EpisodeState
-from pathway.clinical.red_flags import PATIENT_QUESTIONS
-from pathway.clinical.referral_rules import PATIENT_EXCLUSION_QUESTIONS, PATIENT_URGENCY_QUESTIONS
+from pathway.clinical.self_referral import (
+    PATIENT_EXCLUSION_QUESTIONS,
+    PATIENT_QUESTIONS,
+    PATIENT_URGENCY_QUESTIONS,
+)
 from pathway.referrals.answers import STARTBACK
 from pathway.referrals.models import Referral, ReferralOutcome, ReferralSource
 from pathway.selfreferral.forms import ContactForm

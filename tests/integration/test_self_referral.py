@@ -16,7 +16,7 @@ from pathway.care.models import Episode, EpisodeState
 from pathway.clinical.red_flags import EMERGENCY_SAME_DAY, GP_SAME_DAY
 from pathway.organisations.models import ProviderService
 from pathway.referrals.models import Referral, ReferralOutcome, ReferralSource
-from pathway.selfreferral import journey
+from pathway.selfreferral import journey, throttle
 from tests.factories import ServiceFactory
 from tests.self_referral_data import (
     IDENTITY,
@@ -193,9 +193,9 @@ def test_identity_mismatch_shows_nothing_about_any_record(client, service, fake_
     assert journey.SESSION_KEY not in client.session
 
 
-def test_identity_checks_are_slowed_then_refused(client, service, fake_pds, settings):
+def test_identity_checks_are_slowed_then_refused(client, service, fake_pds, settings, monkeypatch):
     settings.SELF_REFERRAL_CHECKS_PER_NUMBER = 4
-    settings.SELF_REFERRAL_SLOW_SECONDS = 60
+    monkeypatch.setattr(throttle, "SLOW_SECONDS", 60)
     wrong = {**IDENTITY, "date_of_birth_year": "1962"}
     for _ in range(2):
         assert (
@@ -204,7 +204,7 @@ def test_identity_checks_are_slowed_then_refused(client, service, fake_pds, sett
         )
 
     slowed = client.post(step_url(service, "identity"), wrong)
-    settings.SELF_REFERRAL_SLOW_SECONDS = 0
+    monkeypatch.setattr(throttle, "SLOW_SECONDS", 0)
     for _ in range(2):
         client.post(step_url(service, "identity"), wrong)
     refused = client.post(step_url(service, "identity"), IDENTITY)
@@ -217,10 +217,10 @@ def test_identity_checks_are_slowed_then_refused(client, service, fake_pds, sett
 
 
 def test_identity_checks_from_one_address_are_limited_across_numbers(
-    client, service, fake_pds, settings
+    client, service, fake_pds, settings, monkeypatch
 ):
     settings.SELF_REFERRAL_CHECKS_PER_ADDRESS = 2
-    settings.SELF_REFERRAL_SLOW_SECONDS = 0
+    monkeypatch.setattr(throttle, "SLOW_SECONDS", 0)
     client.post(step_url(service, "identity"), {**IDENTITY, "nhs_number": NOBODY})
     client.post(step_url(service, "identity"), {**IDENTITY, "nhs_number": TESS})
 

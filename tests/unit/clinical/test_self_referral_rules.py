@@ -12,19 +12,18 @@ from pathway.clinical.red_flags import (
     EMERGENCY,
     EMERGENCY_SAME_DAY,
     GP_SAME_DAY,
-    PATIENT_ADVICE,
-    PATIENT_QUESTIONS,
     RED_FLAGS,
     SEE_GP_TODAY,
-    route_self_referral,
     screen_red_flags,
 )
-from pathway.clinical.referral_rules import (
-    EXCLUSIONS,
+from pathway.clinical.referral_rules import EXCLUSIONS, URGENCY_CRITERIA
+from pathway.clinical.self_referral import (
+    PATIENT_ADVICE,
     PATIENT_EXCLUSION_ADVICE,
     PATIENT_EXCLUSION_QUESTIONS,
+    PATIENT_QUESTIONS,
     PATIENT_URGENCY_QUESTIONS,
-    URGENCY_CRITERIA,
+    route_self_referral,
 )
 
 NO_FLAGS = {flag.code: False for flag in RED_FLAGS}
