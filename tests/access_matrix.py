@@ -374,6 +374,37 @@ MATRIX: dict[str, Row] = {
     "q/start/": row("refused ok refused refused refused refused refused refused"),
     # Stopping messages needs the date of birth confirmed too; the page says what it means.
     "q/stop/": row("refused ok refused refused refused refused refused refused"),
+    # Self-referral: public pages, the same for everyone (a journey lives in the session). A
+    # step reached with no journey goes back to the start; posted, it says the session ended.
+    "self-referral/<str:code>/": row(
+        "ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "self-referral/<str:code>/identity/": row("ok ok ok ok ok ok ok ok"),
+    "self-referral/<str:code>/your-pain/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/symptoms/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/eligibility/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/questions/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/contact/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/finished/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "405 405 405 405 405 405 405 405",
+    ),
     "sign-in/": row("ok ok redirect redirect redirect redirect redirect redirect"),
     "sign-in/code/": row("login login redirect redirect redirect redirect redirect redirect"),
     "sign-out/": row(

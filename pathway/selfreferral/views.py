@@ -9,6 +9,7 @@ does not being eligible, and a complete self-referral opens an episode awaiting 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from pathway.accounts.scoping import OrganisationScope
 from pathway.audit.actions import record_events
@@ -70,6 +71,7 @@ def _journey_or_restart(request, service):
     return None, redirect("selfreferral:start", code=service.code)
 
 
+@require_GET
 @never_cache
 def start(request, code):
     service = _service(code)
@@ -212,6 +214,7 @@ def _record_and_finish(request, service, state, contact=None):
     return redirect("selfreferral:finished", code=service.code)
 
 
+@require_GET
 @never_cache
 def finished(request, code):
     service = _service(code)
