@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Local development only (settings.PDS_STAND_IN): answers in PDS's shape, as PDS's own
     # address carries the NHS number, for synthetic people from the 999 test range.
+    path("pds-stand-in/FHIR/R4/Patient", pds_stand_in.search, name="pds_stand_in_search"),
     path(
         "pds-stand-in/FHIR/R4/Patient/<str:nhs_number>",
         pds_stand_in.patient,

@@ -350,6 +350,11 @@ MATRIX: dict[str, Row] = {
     "patients/<uuid:public_id>/": row("login login ok 404 ok 404 ok 403"),
     # Local development's stand-in for PDS (settings.PDS_STAND_IN, never with DEBUG off): like
     # PDS it is asked by our server, not by people, and it serves only the 999 test range.
+    # Its search (a name, date of birth and postcode): without them it matches nobody.
+    "pds-stand-in/FHIR/R4/Patient": row(
+        "ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405",
+    ),
     "pds-stand-in/FHIR/R4/Patient/<str:nhs_number>": row(
         "ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405",
@@ -381,6 +386,7 @@ MATRIX: dict[str, Row] = {
         "405 405 405 405 405 405 405 405",
     ),
     "self-referral/<str:code>/identity/": row("ok ok ok ok ok ok ok ok"),
+    "self-referral/<str:code>/identity/name/": row("ok ok ok ok ok ok ok ok"),
     "self-referral/<str:code>/your-pain/": row(
         "redirect redirect redirect redirect redirect redirect redirect redirect",
         "ok ok ok ok ok ok ok ok",

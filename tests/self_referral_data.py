@@ -25,6 +25,12 @@ IDENTITY = {
     "date_of_birth_year": STAN_DATE_OF_BIRTH[2],
     "postcode": "ca2 4ss",
 }
+# The same person, for someone who does not know their NHS number.
+IDENTITY_BY_NAME = {
+    "given_name": "Stan",
+    "family_name": "sutton",
+    **{name: value for name, value in IDENTITY.items() if name != "nhs_number"},
+}
 ABOUT_PAIN = {"body_part": "back", "limb_symptoms": "no", "symptom_duration": "3_to_6"}
 ABOUT_PAIN |= {"recurrence": "no"}
 NO_RED_FLAGS = {"symptoms": ["none"]}

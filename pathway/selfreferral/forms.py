@@ -69,6 +69,32 @@ class IdentityForm(forms.Form):
             raise forms.ValidationError("Enter a real postcode, like NE1 4LP") from None
 
 
+class IdentityByNameForm(forms.Form):
+    """For someone who does not know their NHS number: found on the national record by name,
+    date of birth and postcode together."""
+
+    given_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your first name"},
+    )
+    family_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your last name"},
+    )
+    date_of_birth = IdentityForm.base_fields["date_of_birth"]
+    postcode = IdentityForm.base_fields["postcode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].widget.attrs["autocomplete"] = "bday"
+
+    clean_postcode = IdentityForm.clean_postcode
+
+
 class AboutPainForm(forms.Form):
     body_part = _radios(
         "Where is your pain?",

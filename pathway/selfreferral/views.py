@@ -29,6 +29,7 @@ from pathway.selfreferral.forms import (
     AboutPainForm,
     ContactForm,
     EligibilityForm,
+    IdentityByNameForm,
     IdentityForm,
     QuestionsForm,
     RedFlagsForm,
@@ -80,41 +81,80 @@ def start(request, code):
 
 @never_cache
 def identity(request, code):
+    """Who you are, by NHS number (with date of birth and postcode)."""
+    return _identity(request, code, IdentityForm, "identity.html")
+
+
+@never_cache
+def identity_by_name(request, code):
+    """Who you are, for someone who does not know their NHS number: name, date of birth and
+    postcode, searched for on the national record."""
+    return _identity(request, code, IdentityByNameForm, "identity_by_name.html")
+
+
+def _identity(request, code, form_class, template):
     service = _service(code)
-    form = IdentityForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method != "POST" or not form.is_valid():
-        return _render(request, "identity.html", service, form=form)
-    number = form.cleaned_data["nhs_number"]
+        return _render(request, template, service, form=form)
+    typed = form.cleaned_data
+    number = typed.get("nhs_number", "")
     verdict = throttle.verdict(request, number)
     if verdict != throttle.ALLOWED:
         form.add_error(None, SLOWED if verdict == throttle.SLOWED else REFUSED)
-        return _render(request, "identity.html", service, status=429, form=form)
+        return _render(request, template, service, status=429, form=form)
     throttle.count_check(request, number)
-    person, practice = _confirmed_person(request, form.cleaned_data)
+    lookup = _look_up(typed)
+    if lookup.nhs_number and not number:
+        # Found by name: that person's number is limited too, and is refused once it is spent.
+        if throttle.verdict(request, lookup.nhs_number) == throttle.REFUSED:
+            form.add_error(None, REFUSED)
+            return _render(request, template, service, status=429, form=form)
+        throttle.count_check(request, lookup.nhs_number)
+    _audit_lookup(request, lookup)
+    person, practice = _confirmed_person(lookup, typed)
     if person is None:
         form.add_error(None, NOT_MATCHED)
-        return _render(request, "identity.html", service, form=form)
+        return _render(request, template, service, form=form)
     journey.begin(request.session, service, person, practice)
     return redirect("selfreferral:about_pain", code=service.code)
 
 
-def _confirmed_person(request, typed):
-    """(pds.Person, GPPractice) when the national record has this NHS number with this date of
-    birth and postcode and a practice we know; else (None, None), whatever the reason."""
-    lookup = pds.find_person(typed["nhs_number"])
-    known = Patient.objects.filter(nhs_number=typed["nhs_number"]).first()
-    # Asking the national record is a read of a person's details, matched or not.
+def _look_up(typed):
+    if typed.get("nhs_number"):
+        return pds.find_person(typed["nhs_number"])
+    return pds.search_person(
+        given_name=typed["given_name"],
+        family_name=typed["family_name"],
+        date_of_birth=typed["date_of_birth"],
+        postcode=typed["postcode"],
+    )
+
+
+def _audit_lookup(request, lookup):
+    """Asking the national record is a read of a person's details, matched or not."""
+    known = (
+        Patient.objects.filter(nhs_number=lookup.nhs_number).first() if lookup.nhs_number else None
+    )
     record_events(
         by=journey.SELF_REFERRER,
         context=_context(request),
         actions=[(AuditAction.VIEW, lookup, known)],
         object_type=LOOKUP_OBJECT_TYPE,
     )
+
+
+def _confirmed_person(lookup, typed):
+    """(pds.Person, GPPractice) when the national record has this person with the date of
+    birth, postcode (and name, when given) typed, and a practice we know; else (None, None),
+    whatever the reason."""
     person = lookup.person if lookup.found else None
     if (
         person is None
         or person.date_of_birth != typed["date_of_birth"]
-        or person.postcode.replace(" ", "").upper() != typed["postcode"].replace(" ", "")
+        or _compact(person.postcode) != _compact(typed["postcode"])
+        or "family_name" in typed
+        and _compact(person.family_name) != _compact(typed["family_name"])
         or not person.sex
     ):
         return None, None
@@ -122,6 +162,10 @@ def _confirmed_person(request, typed):
     if practice is None:
         return None, None
     return person, practice
+
+
+def _compact(text):
+    return "".join(text.split()).upper()
 
 
 def _step(template, form_class, next_step):

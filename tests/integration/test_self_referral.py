@@ -20,6 +20,7 @@ from pathway.selfreferral import journey, throttle
 from tests.factories import ServiceFactory
 from tests.self_referral_data import (
     IDENTITY,
+    IDENTITY_BY_NAME,
     NOBODY,
     TESS,
     fake_pds_knowing_stan,
@@ -311,3 +312,49 @@ def test_the_readme_demo_identity_refers_itself_on_the_demo(client, live_server,
     assert referral.practice.ods_code == "A99002"
     closed = client.get(reverse("selfreferral:start", args=["CUMB-MSK"]))
     assert closed.status_code == 404
+    # Without the NHS number, the stand-in's search finds him by name too.
+    found = client.post(
+        reverse("selfreferral:identity_by_name", args=["TYNE-MSK"]), IDENTITY_BY_NAME
+    )
+    assert found.url == step_url(tyneside, "about_pain")
+
+
+def test_someone_without_their_nhs_number_is_found_by_name_date_of_birth_and_postcode(
+    client, service, fake_pds
+):
+    response = client.post(
+        reverse("selfreferral:identity_by_name", args=[service.code]), IDENTITY_BY_NAME
+    )
+
+    assert response.url == step_url(service, "about_pain")
+    assert client.session[journey.SESSION_KEY]["person"]["nhs_number"] == "9990100012"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [{"family_name": "Sutten"}, {"date_of_birth_day": "29"}, {"postcode": "NE1 4LP"}],
+)
+def test_a_name_search_that_does_not_find_one_person_shows_nothing(
+    client, service, fake_pds, typed
+):
+    response = client.post(
+        reverse("selfreferral:identity_by_name", args=[service.code]),
+        {**IDENTITY_BY_NAME, **typed},
+    )
+
+    page = response.content.decode()
+    assert "We could not confirm your details" in page
+    assert "999 010 0012" not in page and "9990100012" not in page
+    assert journey.SESSION_KEY not in client.session
+
+
+def test_a_name_search_counts_against_the_number_it_finds(client, service, fake_pds, settings):
+    settings.SELF_REFERRAL_CHECKS_PER_NUMBER = 1
+    client.post(step_url(service, "identity"), {**IDENTITY, "date_of_birth_year": "1962"})
+
+    refused = client.post(
+        reverse("selfreferral:identity_by_name", args=[service.code]), IDENTITY_BY_NAME
+    )
+
+    assert refused.status_code == 429
+    assert journey.SESSION_KEY not in client.session
