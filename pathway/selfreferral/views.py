@@ -40,6 +40,10 @@ NOT_MATCHED = (
     "We could not confirm your details. Check your NHS number, date of birth and postcode "
     "are as your GP surgery has them, and try again."
 )
+# The national record did not answer: nothing about anyone is known, and nothing is said.
+UNAVAILABLE = (
+    "We cannot check your details just now. Try again in a few minutes, or contact your GP surgery."
+)
 SLOWED = "Please wait a minute before you try again."
 REFUSED = (
     "You have tried too many times. For your security you cannot try again for a while. "
@@ -114,7 +118,9 @@ def _identity(request, code, form_class, template):
     _audit_lookup(request, lookup)
     person, practice = _confirmed_person(lookup, typed)
     if person is None:
-        form.add_error(None, NOT_MATCHED)
+        form.add_error(
+            None, UNAVAILABLE if lookup.outcome == pds.Outcome.UNAVAILABLE else NOT_MATCHED
+        )
         return _render(request, template, service, form=form)
     journey.begin(request.session, service, person, practice)
     return redirect("selfreferral:about_pain", code=service.code)

@@ -77,14 +77,18 @@ def about_the_pain(tab):
     tab.press("Continue", "symptoms")
 
 
+def through_the_red_flags(tab, service):
+    give_identity(tab, service)
+    about_the_pain(tab)
+    fits_the_width(tab, tab.page.viewport_size)
+    tab.page.get_by_label("None of these").check()
+    tab.press("Continue", "eligibility")
+
+
 @WIDTHS
 def test_a_person_refers_themselves_and_awaits_triage(open_tab, service, fake_pds, viewport):
     tab = person(open_tab, viewport)
-    give_identity(tab, service)
-    about_the_pain(tab)
-    fits_the_width(tab, viewport)
-    tab.page.get_by_label("None of these").check()
-    tab.press("Continue", "eligibility")
+    through_the_red_flags(tab, service)
     for question in PATIENT_EXCLUSION_QUESTIONS.values():
         if "pregnant" not in question:  # not asked: the national record says male
             answer(tab, question, "No")
@@ -137,3 +141,51 @@ def test_an_identity_that_does_not_match_shows_nothing(open_tab, service, fake_p
     assert tab.page.get_by_label("Your NHS number").input_value() == "999 010 0012"
     fits_the_width(tab, viewport)
     assert not Referral.objects.exists()
+
+
+@WIDTHS
+def test_an_urgent_red_flag_sends_the_person_to_their_gp_today(
+    open_tab, service, fake_pds, viewport
+):
+    tab = person(open_tab, viewport)
+    give_identity(tab, service)
+    about_the_pain(tab)
+    tab.page.get_by_label(PATIENT_QUESTIONS["unexplained_weight_loss"]).check()
+    tab.press("Continue", "urgent stop")
+
+    assert "Contact your GP surgery today, or call 111" in tab.heading()
+    fits_the_width(tab, viewport)
+    assert Referral.objects.get().outcome == ReferralOutcome.REDIRECTED
+    assert not Episode.objects.exists()
+
+
+@WIDTHS
+def test_someone_the_service_cannot_help_is_told_where_to_go_instead(
+    open_tab, service, fake_pds, viewport
+):
+    tab = person(open_tab, viewport)
+    through_the_red_flags(tab, service)
+    for code, question in PATIENT_EXCLUSION_QUESTIONS.items():
+        if code != "pregnant_over_35_weeks":  # not asked: the national record says male
+            answer(tab, question, "Yes" if code == "primary_limb_problem" else "No")
+    tab.press("Continue", "not eligible")
+
+    assert tab.heading() == "This service is not the right place for you"
+    assert "physiotherapist for that joint" in tab.test_id("where-instead").inner_text()
+    fits_the_width(tab, viewport)
+    assert Referral.objects.get().outcome == ReferralOutcome.EXCLUDED
+
+
+@WIDTHS
+def test_too_many_identity_checks_are_refused_with_a_clear_message(
+    open_tab, service, fake_pds, viewport, settings
+):
+    settings.SELF_REFERRAL_CHECKS_PER_ADDRESS = 1
+    tab = person(open_tab, viewport)
+    give_identity(tab, service)
+    tab.press("Continue", "about your pain")
+    give_identity(tab, service)
+    tab.press("Continue", "too many checks")
+
+    assert "You have tried too many times" in tab.test_id("journey-message").inner_text()
+    fits_the_width(tab, viewport)

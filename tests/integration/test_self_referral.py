@@ -358,3 +358,16 @@ def test_a_name_search_counts_against_the_number_it_finds(client, service, fake_
 
     assert refused.status_code == 429
     assert journey.SESSION_KEY not in client.session
+
+
+def test_when_the_national_record_does_not_answer_the_person_is_told_to_try_later(
+    client, service, fake_pds
+):
+    fake_pds.fail_next(503)
+
+    response = client.post(step_url(service, "identity"), IDENTITY)
+
+    page = response.content.decode()
+    assert "We cannot check your details just now" in page
+    assert "Stan" not in page
+    assert journey.SESSION_KEY not in client.session
