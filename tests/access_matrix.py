@@ -411,6 +411,11 @@ MATRIX: dict[str, Row] = {
         "redirect redirect redirect redirect redirect redirect redirect redirect",
         "405 405 405 405 405 405 405 405",
     ),
+    # On to the baseline questionnaires: only from a journey just finished (none here).
+    "self-referral/<str:code>/finished/questionnaires/": row(
+        "405 405 405 405 405 405 405 405",
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+    ),
     "sign-in/": row("ok ok redirect redirect redirect redirect redirect redirect"),
     "sign-in/code/": row("login login redirect redirect redirect redirect redirect redirect"),
     "sign-out/": row(

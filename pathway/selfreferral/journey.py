@@ -65,6 +65,8 @@ def finish(session, referral):
     """The journey ended with `referral` recorded: keep only what the last page says."""
     session.pop(SESSION_KEY, None)
     session[FINISHED_KEY] = {
+        # Opaque: lets the person go straight on to their baseline questionnaires.
+        "referral": str(referral.public_id),
         "outcome": referral.outcome,
         "red_flag_action": referral.red_flag_action,
         "exclusions": list(referral.exclusions_found),

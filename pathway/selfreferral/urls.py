@@ -14,4 +14,9 @@ urlpatterns = [
     path("<str:code>/questions/", views.questions, name="questions"),
     path("<str:code>/contact/", views.contact, name="contact"),
     path("<str:code>/finished/", views.finished, name="finished"),
+    path(
+        "<str:code>/finished/questionnaires/",
+        views.baseline_questionnaires,
+        name="baseline_questionnaires",
+    ),
 ]

@@ -9,7 +9,7 @@ does not being eligible, and a complete self-referral opens an episode awaiting 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from pathway.accounts.scoping import OrganisationScope
 from pathway.audit.actions import record_events
@@ -21,6 +21,8 @@ from pathway.clinical.self_referral import PATIENT_ADVICE, PATIENT_EXCLUSION_ADV
 from pathway.organisations.models import GPPractice, ProviderService
 from pathway.patients import pds
 from pathway.patients.models import Patient
+from pathway.proms.links import create_link, usable_timepoint
+from pathway.proms.models import PromTimepoint, Timepoint
 from pathway.referrals.actions import ReferralRefused, record_referral
 from pathway.referrals.assessment import assess
 from pathway.referrals.models import ReferralOutcome
@@ -289,3 +291,25 @@ def finished(request, code):
         ]
         return _render(request, "not_eligible.html", service, reasons=reasons)
     return _render(request, "confirmation.html", service)
+
+
+@require_POST
+def baseline_questionnaires(request, code):
+    """Straight on from the confirmation to the baseline questionnaires, in the same sitting:
+    a new secure link to this referral's baseline, opened here as the emailed one would be
+    (the person confirms their date of birth, then answers inside the baseline's window)."""
+    service = _service(code)
+    done = request.session.get(journey.FINISHED_KEY) or {}
+    baseline = (
+        PromTimepoint.objects.filter(
+            episode__referral__public_id=done.get("referral"),
+            episode__referral__outcome=ReferralOutcome.REFERRED,
+            timepoint=Timepoint.BASELINE,
+        )
+        .select_related("episode__patient")
+        .first()
+    )
+    if baseline is None or not usable_timepoint(baseline):
+        return redirect("selfreferral:finished", code=service.code)
+    token, _link = create_link(timepoint=baseline)
+    return redirect("proms:open_link", token=token)

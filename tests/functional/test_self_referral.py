@@ -112,6 +112,10 @@ def test_a_person_refers_themselves_and_awaits_triage(open_tab, service, fake_pd
     assert referral.source == ReferralSource.SELF_REFERRAL
     assert referral.episode.state == EpisodeState.AWAITING_TRIAGE
 
+    # Straight on to the baseline questionnaires, through the patient link's own pages.
+    tab.press("Answer the questions now", "questionnaires start")
+    assert tab.heading() == "Questionnaires about your back or neck pain"
+
 
 @WIDTHS
 def test_an_emergency_red_flag_stops_the_journey_at_once(open_tab, service, fake_pds, viewport):

@@ -371,3 +371,15 @@ def test_when_the_national_record_does_not_answer_the_person_is_told_to_try_late
     assert "We cannot check your details just now" in page
     assert "Stan" not in page
     assert journey.SESSION_KEY not in client.session
+
+
+def test_the_person_goes_straight_on_to_the_baseline_questionnaires(client, service, fake_pds):
+    finish(client, refer_self(client, service))
+
+    response = client.post(reverse("selfreferral:baseline_questionnaires", args=[service.code]))
+    start = client.get(response.url, follow=True)
+
+    baseline = Referral.objects.get().episode.prom_timepoints.get(timepoint="baseline")
+    assert response.url.startswith("/q/")
+    assert "Questionnaires about your back or neck pain" in start.content.decode()
+    assert baseline.links.exists()
