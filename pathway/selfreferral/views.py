@@ -72,6 +72,9 @@ def _journey_or_restart(request, service):
     state, timed_out = journey.current(request.session, service)
     if state is not None:
         return state, None
+    if request.session.get(journey.FINISHED_KEY):
+        # Already ended (the back button, a second click): show how, never "nothing was sent".
+        return None, redirect("selfreferral:finished", code=service.code)
     if timed_out or request.method == "POST":
         minutes = settings.SESSION_IDLE_MINUTES
         return None, _render(request, "timed_out.html", service, idle_minutes=minutes)

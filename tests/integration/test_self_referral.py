@@ -383,3 +383,16 @@ def test_the_person_goes_straight_on_to_the_baseline_questionnaires(client, serv
     assert response.url.startswith("/q/")
     assert "Questionnaires about your back or neck pain" in start.content.decode()
     assert baseline.links.exists()
+
+
+def test_sending_the_last_step_again_shows_the_referral_sent_not_a_timeout(
+    client, service, fake_pds
+):
+    from tests.self_referral_data import CONTACT
+
+    finish(client, refer_self(client, service))
+
+    again = client.post(step_url(service, "contact"), CONTACT, follow=True)
+
+    assert "Your referral has been sent" in again.content.decode()
+    assert Referral.objects.count() == 1
