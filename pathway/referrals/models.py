@@ -172,13 +172,14 @@ class Referral(models.Model):
                     "previous_episode",
                     "days_since_previous_discharge",
                     "return_kind",
+                    "source",
                 ],
                 name="referral_service_activity",
             ),
             # The activity report's consultations that ended at the GP, per date range.
             models.Index(
                 fields=["created_at"],
-                include=["id", "practice", "outcome"],
+                include=["id", "practice", "outcome", "source"],
                 condition=Q(outcome__in=GP_ENDED_OUTCOMES),
                 name="referral_ended_at_gp",
             ),

@@ -396,3 +396,32 @@ def test_sending_the_last_step_again_shows_the_referral_sent_not_a_timeout(
 
     assert "Your referral has been sent" in again.content.decode()
     assert Referral.objects.count() == 1
+
+
+def test_the_activity_report_counts_each_source_separately(
+    client, service, fake_pds, gp, manager, practice
+):
+    from pathway.demo.referrals import refer
+    from tests.factories import PatientFactory
+    from tests.integration.test_report_activity import page_table, report, rows_by_label
+    from tests.pds_fake import pds_patient
+
+    fake_pds.add(
+        pds_patient(
+            "9990100055", "Vera", "Vance", "1969-08-08", "female", "NE3 6VV", practice.ods_code
+        )
+    )
+    vera = {"nhs_number": "9990100055", "postcode": "NE3 6VV", "date_of_birth_day": "8"}
+    vera |= {"date_of_birth_month": "8", "date_of_birth_year": "1969"}
+    finish(client, refer_self(client, service))
+    finish(
+        client,
+        refer_self(client, service, identity=vera, red_flags={"symptoms": ["fever"]}),
+    )
+    refer(gp=gp, patient=PatientFactory(registered_practice=practice), service=service)
+
+    table = rows_by_label(page_table(report(client, manager), "referral-sources"))
+
+    assert table["Self-referral"] == ["1", "1", "2"]
+    assert table["GP (web form)"] == ["1", "0", "1"]
+    assert table["Total"] == ["2", "1", "3"]
