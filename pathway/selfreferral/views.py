@@ -18,6 +18,7 @@ from pathway.audit.models import AuditAction
 from pathway.clinical.red_flags import EMERGENCY, GP_SAME_DAY, SEE_GP_TODAY
 from pathway.clinical.referral_rules import EXCLUSIONS_BY_CODE
 from pathway.clinical.self_referral import PATIENT_ADVICE, PATIENT_EXCLUSION_ADVICE
+from pathway.messaging.actions import queue_referral_received
 from pathway.organisations.models import GPPractice, ProviderService
 from pathway.patients import pds
 from pathway.patients.models import Patient
@@ -265,6 +266,9 @@ def _record_and_finish(request, service, state, contact=None):
         request.session.pop(journey.SESSION_KEY, None)
         template = "already_open.html" if open_episode else "cannot_refer.html"
         return _render(request, template, service)
+    if referral.outcome == ReferralOutcome.REFERRED:
+        # Idempotent by the episode: a second click queues nothing more.
+        queue_referral_received(episode=referral.episode)
     journey.finish(request.session, referral)
     return redirect("selfreferral:finished", code=service.code)
 

@@ -425,3 +425,29 @@ def test_the_activity_report_counts_each_source_separately(
     assert table["Self-referral"] == ["1", "1", "2"]
     assert table["GP (web form)"] == ["1", "0", "1"]
     assert table["Total"] == ["2", "1", "3"]
+
+
+def test_the_person_is_sent_what_happens_next_with_nothing_clinical(client, service, fake_pds):
+    from pathway.messaging.models import MessageKind, OutboundMessage
+    from pathway.messaging.sending import compose
+
+    finish(
+        client, refer_self(client, service, questions={"urgency_deteriorating_neurology": "yes"})
+    )
+    refer_self(client, service)  # again: refused as already open, and nothing more is queued
+
+    message = OutboundMessage.objects.get(kind=MessageKind.REFERRAL_RECEIVED)
+    _subject, body = compose(message)
+    assert (message.channel, message.patient.nhs_number) == ("email", "9990100012")
+    assert f"{service.name} has your referral" in body
+    for clinical in ("urgent", "STarT", "risk", "red flag", "Sutton", "9990100012", "999 010"):
+        assert clinical not in body
+
+
+def test_no_message_without_agreement_to_be_contacted(client, service, fake_pds):
+    from pathway.messaging.models import OutboundMessage
+
+    finish(client, refer_self(client, service, contact={"consents_to_contact": "no"}))
+
+    assert Referral.objects.get().outcome == ReferralOutcome.REFERRED
+    assert not OutboundMessage.objects.exists()
