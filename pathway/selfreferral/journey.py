@@ -55,6 +55,27 @@ def current(session, service):
     return state, False
 
 
+# The steps in order, each with the answer it keeps: a step is reached only after the ones
+# before it (an address typed or bookmarked cannot skip the red flags).
+STEPS = (
+    ("about_pain", "body_part"),
+    ("red_flags", "red_flags"),
+    ("eligibility", "exclusions"),
+    ("questions", "urgency"),
+    ("contact", None),
+)
+
+
+def first_unanswered_step(state, step):
+    """The first step before `step` not yet answered, or None."""
+    for name, answer in STEPS:
+        if name == step:
+            return None
+        if answer not in state["answers"]:
+            return name
+    raise ValueError(f"No step called {step}")
+
+
 def save(session, state, **answered):
     state["answers"].update(answered)
     state["touched"] = time.time()

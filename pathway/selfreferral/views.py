@@ -68,10 +68,14 @@ def _render(request, template, service, status=200, **context):
     return render(request, f"selfreferral/{template}", context, status=status)
 
 
-def _journey_or_restart(request, service):
-    """(state, None) while the journey is alive; else (None, the response to send)."""
+def _journey_or_restart(request, service, step):
+    """(state, None) while the journey is alive and has reached `step`; else (None, the
+    response to send)."""
     state, timed_out = journey.current(request.session, service)
     if state is not None:
+        earlier = journey.first_unanswered_step(state, step)
+        if earlier:
+            return None, redirect(f"selfreferral:{earlier}", code=service.code)
         return state, None
     if request.session.get(journey.FINISHED_KEY):
         # Already ended (the back button, a second click): show how, never "nothing was sent".
@@ -128,6 +132,8 @@ def _identity(request, code, form_class, template):
             None, UNAVAILABLE if lookup.outcome == pds.Outcome.UNAVAILABLE else NOT_MATCHED
         )
         return _render(request, template, service, form=form)
+    # A new session key once the person is known: one fixed beforehand is of no use.
+    request.session.cycle_key()
     journey.begin(request.session, service, person, practice)
     return redirect("selfreferral:about_pain", code=service.code)
 
@@ -180,13 +186,14 @@ def _compact(text):
     return "".join(text.split()).upper()
 
 
-def _step(template, form_class, next_step):
+def _step(step, form_class, next_step):
     """A step that only keeps its answers and goes on."""
+    template = f"{step}.html"
 
     @never_cache
     def view(request, code):
         service = _service(code)
-        state, response = _journey_or_restart(request, service)
+        state, response = _journey_or_restart(request, service, step)
         if response:
             return response
         form = form_class(request.POST or None)
@@ -198,15 +205,15 @@ def _step(template, form_class, next_step):
     return view
 
 
-about_pain = _step("about_pain.html", AboutPainForm, "red_flags")
-questions = _step("questions.html", QuestionsForm, "contact")
+about_pain = _step("about_pain", AboutPainForm, "red_flags")
+questions = _step("questions", QuestionsForm, "contact")
 
 
 @never_cache
 def red_flags(request, code):
     """Safety netting first: any flag ends the journey at once, recorded, with what to do now."""
     service = _service(code)
-    state, response = _journey_or_restart(request, service)
+    state, response = _journey_or_restart(request, service, "red_flags")
     if response:
         return response
     form = RedFlagsForm(request.POST or None)
@@ -221,7 +228,7 @@ def red_flags(request, code):
 @never_cache
 def eligibility(request, code):
     service = _service(code)
-    state, response = _journey_or_restart(request, service)
+    state, response = _journey_or_restart(request, service, "eligibility")
     if response:
         return response
     form = EligibilityForm(request.POST or None, sex=state["person"]["sex"])
@@ -240,7 +247,7 @@ def eligibility(request, code):
 @never_cache
 def contact(request, code):
     service = _service(code)
-    state, response = _journey_or_restart(request, service)
+    state, response = _journey_or_restart(request, service, "contact")
     if response:
         return response
     form = ContactForm(request.POST or None)

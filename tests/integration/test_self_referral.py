@@ -451,3 +451,12 @@ def test_no_message_without_agreement_to_be_contacted(client, service, fake_pds)
 
     assert Referral.objects.get().outcome == ReferralOutcome.REFERRED
     assert not OutboundMessage.objects.exists()
+
+
+def test_a_step_cannot_be_reached_before_the_red_flags_are_answered(client, service, fake_pds):
+    client.post(step_url(service, "identity"), IDENTITY)
+
+    response = client.get(step_url(service, "contact"))
+
+    assert response.url == step_url(service, "about_pain")
+    assert not Referral.objects.exists()
