@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "pathway.reports",
     "pathway.api",
     "pathway.demo",
+    "pathway.selfreferral",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,10 @@ PROM_DATE_OF_BIRTH_ATTEMPTS = int(env("PROM_DATE_OF_BIRTH_ATTEMPTS", "5"))
 PROM_TOKEN_GUESSES_PER_IP = int(env("PROM_TOKEN_GUESSES_PER_IP", "20"))
 PROM_DATE_OF_BIRTH_GUESSES_PER_IP = int(env("PROM_DATE_OF_BIRTH_GUESSES_PER_IP", "10"))
 PROM_GUESS_WINDOW_MINUTES = int(env("PROM_GUESS_WINDOW_MINUTES", "10"))
+# Self-referral identity checks per address and per NHS number a window (selfreferral.throttle).
+SELF_REFERRAL_CHECKS_PER_ADDRESS = int(env("SELF_REFERRAL_CHECKS_PER_ADDRESS", "20"))
+SELF_REFERRAL_CHECKS_PER_NUMBER = int(env("SELF_REFERRAL_CHECKS_PER_NUMBER", "6"))
+SELF_REFERRAL_WINDOW_MINUTES = int(env("SELF_REFERRAL_WINDOW_MINUTES", "60"))
 # Where links in messages point: the service's public address.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # GOV.UK Notify for text messages (and optionally email): unset means no SMS provider.

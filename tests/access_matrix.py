@@ -350,6 +350,11 @@ MATRIX: dict[str, Row] = {
     "patients/<uuid:public_id>/": row("login login ok 404 ok 404 ok 403"),
     # Local development's stand-in for PDS (settings.PDS_STAND_IN, never with DEBUG off): like
     # PDS it is asked by our server, not by people, and it serves only the 999 test range.
+    # Its search (a name, date of birth and postcode): without them it matches nobody.
+    "pds-stand-in/FHIR/R4/Patient": row(
+        "ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405",
+    ),
     "pds-stand-in/FHIR/R4/Patient/<str:nhs_number>": row(
         "ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405",
@@ -374,6 +379,43 @@ MATRIX: dict[str, Row] = {
     "q/start/": row("refused ok refused refused refused refused refused refused"),
     # Stopping messages needs the date of birth confirmed too; the page says what it means.
     "q/stop/": row("refused ok refused refused refused refused refused refused"),
+    # Self-referral: public pages, the same for everyone (a journey lives in the session). A
+    # step reached with no journey goes back to the start; posted, it says the session ended.
+    "self-referral/<str:code>/": row(
+        "ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "self-referral/<str:code>/identity/": row("ok ok ok ok ok ok ok ok"),
+    "self-referral/<str:code>/identity/name/": row("ok ok ok ok ok ok ok ok"),
+    "self-referral/<str:code>/your-pain/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/symptoms/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/eligibility/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/questions/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/contact/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "ok ok ok ok ok ok ok ok",
+    ),
+    "self-referral/<str:code>/finished/": row(
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+        "405 405 405 405 405 405 405 405",
+    ),
+    # On to the baseline questionnaires: only from a journey just finished (none here).
+    "self-referral/<str:code>/finished/questionnaires/": row(
+        "405 405 405 405 405 405 405 405",
+        "redirect redirect redirect redirect redirect redirect redirect redirect",
+    ),
     "sign-in/": row("ok ok redirect redirect redirect redirect redirect redirect"),
     "sign-in/code/": row("login login redirect redirect redirect redirect redirect redirect"),
     "sign-out/": row(

@@ -8,8 +8,9 @@ requires an X-Request-ID (a UUID), refuses an invalid NHS number (400 INVALID_RE
 answers 404 RESOURCE_NOT_FOUND for nobody and INVALIDATED_RESOURCE for an invalidated number,
 answers a superseded number with the current record (whose id differs from the one asked for),
 and strips address, telecom and registered GP from a restricted record, labelled R. Patients
-carry PDS's UK Core extensions. It can also answer slowly, or fail with a status, when told to.
-Nothing here is our code: it is written from PDS's documentation, not from the stand-in.
+carry PDS's UK Core extensions. "Search patients" (`GET /Patient?family=...`) answers a
+searchset Bundle of exact matches. It can also answer slowly, or fail with a status, when told
+to. Nothing here is our code: it is written from PDS's documentation, not from the stand-in.
 """
 
 import contextlib
@@ -251,7 +252,7 @@ class FakePDS:
         """(status, body) as PDS would answer this GET."""
         with self._lock:
             self.requests.append((path, {name.lower(): value for name, value in headers.items()}))
-        if not path.startswith(f"{BASE_PATH}/Patient/"):
+        if not path.startswith((f"{BASE_PATH}/Patient/", f"{BASE_PATH}/Patient?")):
             return 404, operation_outcome("UNSUPPORTED_SERVICE", "Unsupported Service")
         request_id = headers.get("X-Request-ID")
         if not request_id:
@@ -273,6 +274,8 @@ class FakePDS:
         failure = self._next_failure()
         if failure:
             return failure, operation_outcome("SERVICE_UNAVAILABLE", "Service unavailable")
+        if path.startswith(f"{BASE_PATH}/Patient?"):
+            return 200, self.search(urllib.parse.parse_qs(path.partition("?")[2]))
         number = path.removeprefix(f"{BASE_PATH}/Patient/")
         if not nhs_number.is_valid(number) or len(number) != 10:
             return 400, operation_outcome("INVALID_RESOURCE_ID", "Resource Id is invalid", "value")
@@ -282,6 +285,48 @@ class FakePDS:
         if current not in self.patients:
             return 404, operation_outcome("RESOURCE_NOT_FOUND", "Resource not found")
         return 200, self.patients[current]
+
+    def search(self, query):
+        """PDS's "search patients" (`GET /Patient?family=&given=&birthdate=eq...
+        &address-postalcode=`), exact matching only: a searchset Bundle of every record whose
+        usual name, date of birth and home postcode match, scored 1."""
+
+        def first(name):
+            return (query.get(name) or [""])[0]
+
+        def compact(text):
+            return "".join(text.split()).upper()
+
+        wanted = (
+            first("family").lower(),
+            first("given").lower(),
+            first("birthdate").removeprefix("eq"),
+            compact(first("address-postalcode")),
+        )
+        matches = []
+        for resource in self.patients.values():
+            name = resource["name"][0]
+            postcodes = [compact(a.get("postalCode", "")) for a in resource.get("address", [])]
+            found = (
+                name["family"].lower(),
+                " ".join(name.get("given", [])).lower(),
+                resource["birthDate"],
+            )
+            if found == wanted[:3] and wanted[3] in postcodes:
+                matches.append(resource)
+        return {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(matches),
+            "entry": [
+                {
+                    "fullUrl": f"{BASE_PATH}/Patient/{resource['id']}",
+                    "search": {"score": 1},
+                    "resource": resource,
+                }
+                for resource in matches
+            ],
+        }
 
     def _handler_class(self):
         fake = self

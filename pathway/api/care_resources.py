@@ -109,8 +109,10 @@ def referral_status(referral):
 
 
 def referrer_reference(referral):
-    """Who referred: the member of staff by name, or the practitioner a GP system named; None
-    when neither is known."""
+    """Who referred: the member of staff by name, the practitioner a GP system named, or the
+    person themselves (a self-referral); None when none is known."""
+    if referral.is_self_referral:
+        return patient_reference(referral.patient)
     if referral.referred_by_id:
         return {"display": referral.referred_by.get_full_name()}
     if referral.referrer:

@@ -212,6 +212,7 @@ def recommend_judgement(codes: Collection[str]) -> JudgementRecommendation:
 # --- Where to send the person when the referral stops
 
 EMERGENCY_SAME_DAY = "emergency_same_day"
+GP_SAME_DAY = "gp_same_day"
 # Most urgent first. Codes are stored as the referral's red flag action: never rename one.
 DESTINATIONS = {
     EMERGENCY_SAME_DAY: (
@@ -229,6 +230,12 @@ DESTINATIONS = {
     "rheumatology": (
         "Features of inflammatory back pain (such as axial spondyloarthritis): refer to "
         "rheumatology instead of the back pain pathway."
+    ),
+    # Where a person referring themselves is sent by a flag other than cauda equina: with no
+    # GP to judge it (self_referral.route_self_referral), any such flag stops the referral.
+    GP_SAME_DAY: (
+        "Red flags reported by the person referring themselves: told to contact their GP "
+        "practice today or call NHS 111. Not referred to the back pain pathway."
     ),
 }
 GROUP_DESTINATIONS = {
@@ -286,6 +293,7 @@ def screen_red_flags(answers: Mapping[str, bool]) -> RedFlagScreen:
 
 
 # Routes, in the order the template can reach them.
+SEE_GP_TODAY = "see_gp_today"  # self-referral with a flag other than cauda equina: stop
 CONTINUE = "continue"  # no red flag
 EMERGENCY = "emergency"  # cauda equina: stop now
 ASK_GP = "ask_gp"  # the GP has not yet said whether serious pathology is suspected
@@ -304,7 +312,7 @@ class RedFlagRoute:
 
     @property
     def stops_referral(self) -> bool:
-        return self.route in (EMERGENCY, SEND_ELSEWHERE)
+        return self.route in (EMERGENCY, SEND_ELSEWHERE, SEE_GP_TODAY)
 
     @property
     def may_continue(self) -> bool:

@@ -41,6 +41,26 @@ def queue_appointment_notice(*, appointment):
     return message
 
 
+def queue_referral_received(*, episode):
+    """Tell a person who referred themselves that the service has their referral and what
+    happens next, on their first consented channel; nothing clinical. Once per episode."""
+    channels = channels_for(episode.patient)
+    if not channels:
+        return None
+    message, _ = OutboundMessage.objects.get_or_create(
+        key=f"episode:{episode.pk}:referral_received",
+        defaults={
+            "patient": episode.patient,
+            "episode": episode,
+            "kind": MessageKind.REFERRAL_RECEIVED,
+            "channel": channels[0],
+            "due_at": timezone.now(),
+        },
+    )
+    send_soon()
+    return message
+
+
 def send_soon():
     """Sweep the outbox once this transaction commits, instead of waiting for the beat."""
     from pathway.messaging.publishing import publish

@@ -9,6 +9,8 @@ class MessagingConfig(AppConfig):
         from pathway.messaging.models import MessageKind
         from pathway.messaging.renderers import Renderer, register
 
-        # Queued by this app itself (actions.queue_appointment_notice); other kinds are
+        # Queued by this app itself (actions.queue_appointment_notice, queue_referral_received:
+        # the self-referral's door asks for the latter); other kinds are
         # registered by the app that queues them.
         register(MessageKind.APPOINTMENT_BOOKED, Renderer("messaging/appointment_booked.txt"))
+        register(MessageKind.REFERRAL_RECEIVED, Renderer("messaging/referral_received.txt"))

@@ -5,6 +5,7 @@ class MessageKind(models.TextChoices):
     APPOINTMENT_BOOKED = "appointment_booked", "Appointment booked"
     PROM_INVITATION = "prom_invitation", "Questionnaire invitation"
     PROM_REMINDER = "prom_reminder", "Questionnaire reminder"
+    REFERRAL_RECEIVED = "referral_received", "Self-referral received"
 
 
 class Channel(models.TextChoices):

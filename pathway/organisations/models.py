@@ -46,6 +46,12 @@ class ProviderService(models.Model):
         blank=True, help_text="Safety alerts (for example PHQ-9 item 9) are sent here the same day."
     )
 
+    # Whether people registered in the area may refer themselves (a public start page).
+    accepts_self_referral = models.BooleanField(
+        default=False,
+        help_text="People may refer themselves to this service online, without seeing their GP.",
+    )
+
     # Local policy, with the pathway's defaults (clinical reference sections 2 and 7).
     exclude_widespread_pain = models.BooleanField(
         default=_DEFAULT_RULES.exclude_widespread_pain,

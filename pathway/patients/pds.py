@@ -24,12 +24,14 @@ import enum
 import http.client
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FHIRPatient
 from pydantic import ValidationError
@@ -152,6 +154,48 @@ def find_person(number, *, base_url=None, timeout=None):
     if lookup.outcome == Outcome.UNAVAILABLE:
         logger.warning("PDS lookup unavailable: HTTP %s", status)
     return lookup
+
+
+def search_person(*, given_name, family_name, date_of_birth, postcode, timeout=None):
+    """Ask PDS for the one person with exactly this name, date of birth and postcode (PDS's
+    "search patients", `GET {base}/Patient?family=...`). A Lookup that is found only when PDS
+    answers with exactly one unrestricted record; any other answer is not found (or
+    unavailable), so a search reveals nobody it cannot pin down. Nothing is logged but the
+    outcome's kind: the address holds the name."""
+    base_url = settings.PDS_BASE_URL.rstrip("/")
+    timeout = timeout if timeout is not None else settings.PDS_TIMEOUT_SECONDS
+    query = urllib.parse.urlencode(
+        {
+            "family": family_name,
+            "given": given_name,
+            "birthdate": f"eq{date_of_birth.isoformat()}",
+            "address-postalcode": postcode,
+        }
+    )
+    try:
+        status, body = _get(f"{base_url}/Patient?{query}", timeout)
+    except (OSError, http.client.HTTPException) as error:
+        logger.warning("PDS search unavailable: %s", type(error).__name__)
+        return _lookup("", Outcome.UNAVAILABLE)
+    if status != 200 or len(body) > MAX_ANSWER_BYTES:
+        logger.warning("PDS search unavailable: HTTP %s", status)
+        return _lookup("", Outcome.UNAVAILABLE if status >= 500 else Outcome.NOT_FOUND)
+    try:
+        bundle = Bundle.model_validate_json(body)
+    except ValidationError:
+        return _lookup("", Outcome.UNAVAILABLE, UNREADABLE_MESSAGE)
+    entries = [
+        e for e in bundle.entry or [] if e.resource and e.resource.get_resource_type() == "Patient"
+    ]
+    if len(entries) != 1:
+        return _lookup("", Outcome.NOT_FOUND)
+    patient = entries[0].resource
+    number = _nhs_number(patient)
+    if not number:
+        return _lookup("", Outcome.UNAVAILABLE, UNREADABLE_MESSAGE)
+    if _is_restricted(patient):
+        return _lookup(number, Outcome.SENSITIVE)
+    return _lookup(number, Outcome.FOUND, person=_person(number, patient))
 
 
 def _get(url, timeout):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FHIRPatient
 
@@ -166,3 +167,59 @@ def patient(request, nhs_number):
     if person is None:
         return _error(404, "RESOURCE_NOT_FOUND", "Resource not found", "not-found")
     return _fhir_response(as_pds_patient(person))
+
+
+@require_GET
+def search(request):
+    """PDS's "search patients", exact matching only: a searchset Bundle of the synthetic people
+    (above, then the demo's) with this usual name, date of birth and home postcode. A search
+    without a date of birth matches nobody."""
+    if not settings.PDS_STAND_IN:
+        raise Http404
+    query = request.GET
+    try:
+        born = datetime.date.fromisoformat(query.get("birthdate", "").removeprefix("eq"))
+    except ValueError:
+        born = None
+    wanted = (
+        query.get("family", ""),
+        query.get("given", ""),
+        born,
+        query.get("address-postalcode", ""),
+    )
+    people = [*PEOPLE.values()]
+    people += [
+        _from_database(number)
+        for number in Patient.objects.filter(
+            family_name__iexact=wanted[0], date_of_birth=born
+        ).values_list("nhs_number", flat=True)
+        if number not in PEOPLE and nhs_numbers.is_test_number(number)
+    ]
+    matches = [person for person in people if _matches(person, wanted)]
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(matches),
+            "entry": [
+                {"search": {"score": 1}, "resource": as_pds_patient(person).model_dump()}
+                for person in matches
+            ],
+        }
+    )
+    return _fhir_response(bundle)
+
+
+def _matches(person, wanted):
+    family, given, born, postcode = wanted
+
+    def compact(text):
+        return "".join(text.split()).upper()
+
+    return (
+        compact(person.family_name) == compact(family)
+        and compact(person.given_name) == compact(given)
+        and person.date_of_birth == born
+        and not person.restricted
+        and compact(person.postcode) == compact(postcode)
+    )

@@ -20,7 +20,7 @@ from pathway.patients.models import Patient
 from pathway.referrals.answers import DECISION_REFER
 from pathway.referrals.assessment import assess
 from pathway.referrals.decision import DATE_OF_BIRTH_NOT_MATCHED, decide
-from pathway.referrals.models import Referral, ReferralOutcome
+from pathway.referrals.models import Referral, ReferralOutcome, ReferralSource
 
 PATIENT_FIELDS = (
     "given_name",
@@ -61,8 +61,10 @@ def record_referral(*, answers, services, by, context, referring_practice=None, 
 
     `by` is a GP (the web form, the demo), who refers for their own practice; or an Actor
     (a GP system's API client), which names the `referring_practice` and the `referrer`,
-    its practitioner as "system|value". The rules are the same: the practice sees the
-    patients it would see through its staff.
+    its practitioner as "system|value"; or an Actor for the person themselves
+    (`answers.self_referral`), with their registered practice as the `referring_practice`
+    and no referrer. The rules are the same: the practice sees the patients it would see
+    through its staff.
 
     Idempotent by the submission key: the same key again returns the first referral. The
     first attempt trusts what the assessment just found (the person with this NHS number, or
@@ -76,6 +78,8 @@ def record_referral(*, answers, services, by, context, referring_practice=None, 
         raise ReferralRefused((("service", NO_SERVICE_OFFERED),), None)
     gp = staff_user(by)
     practice_id = referring_practice.pk if referring_practice else gp.practice_id
+    if answers.self_referral and (gp is not None or referrer):
+        raise ValueError("A self-referral is made by the person: no GP or referrer is named")
     referring = Referring(by=by, gp=gp, practice_id=practice_id, referrer=referrer)
     try:
         return _assess_and_record(answers, services, referring, context)
@@ -92,6 +96,13 @@ class Referring:
     gp: object
     practice_id: int
     referrer: str
+
+    def source(self, answers):
+        if self.gp is not None:
+            return ReferralSource.GP_FORM
+        if answers.self_referral:
+            return ReferralSource.SELF_REFERRAL
+        return ReferralSource.GP_SYSTEM
 
     @property
     def scope(self):
@@ -149,8 +160,7 @@ def _save_patient(details, assessment):
 
 
 def _referral(answers, assessment, decision, patient, referring):
-    # Made for a practice, by its GP or its GP system, until self-referral opens another door
-    # (issue 18).
+    # Made for a practice: by its GP, its GP system, or one of its patients themselves.
     outcome = decision.outcome
     referral = Referral(
         submission_key=answers.submission_key,
@@ -158,6 +168,7 @@ def _referral(answers, assessment, decision, patient, referring):
         practice_id=referring.practice_id,
         referred_by=referring.gp,
         referrer=referring.referrer,
+        source=referring.source(answers),
         body_part=answers.body_part,
         limb_symptoms=answers.limb_symptoms,
         symptom_duration=answers.symptom_duration,
@@ -187,7 +198,8 @@ def _record_red_flag_judgement(referral, answers, assessment, gp):
     """The answer to "Is serious pathology suspected?", where flags other than cauda equina
     asked it: with the recommendation it answered, the reason, who and when."""
     screen = assessment.red_flags
-    if not screen.needs_judgement:
+    if not screen.needs_judgement or answers.self_referral:
+        # A self-referral's flags are never judged: any flag stopped it (route_self_referral).
         return
     referral.red_flag_recommendation = screen.recommendation.judgement
     referral.red_flag_judgement = answers.red_flag_judgement

@@ -2,9 +2,9 @@
 (`assess`, `decide`) and of the action that records it (`record_referral`).
 
 Every door builds one: the GP's web form (`ReferralForm.answers()`), the demo loader, tests,
-and later the FHIR API and self-referral. Unanswered questions are None (or left out of the
-yes/no sections), so the same value describes a template half-filled, for the live panels, and
-a complete one, for recording.
+the FHIR API and self-referral (pathway.selfreferral). Unanswered questions are None (or left
+out of the yes/no sections), so the same value describes a template half-filled, for the live
+panels, and a complete one, for recording.
 """
 
 import dataclasses
@@ -86,6 +86,10 @@ class ReferralAnswers:
     service: object = None
     return_kind: str | None = None
     return_justification: str = ""
+    # The person refers themselves: nobody judges red flags (any flag stops the referral:
+    # clinical.self_referral.route_self_referral), and a low STarT Back risk needs no
+    # referrer's reason.
+    self_referral: bool = False
 
     def __post_init__(self):
         # Frozen all the way down: a rule cannot change what was answered.

@@ -25,6 +25,7 @@ from pathway.clinical.referral_rules import (
     recommend,
 )
 from pathway.clinical.returners import PreviousEpisode, assess_return
+from pathway.clinical.self_referral import route_self_referral
 from pathway.core.vocabulary import Priority
 from pathway.patients.models import Patient
 from pathway.referrals.answers import EXCLUSION_FIELDS, RED_FLAG_FIELDS
@@ -160,9 +161,12 @@ def assess(answers, *, scope, services):
         not_yet_answered = {flag.code: False for flag in RED_FLAGS}
         result.red_flags = screen_red_flags({**not_yet_answered, **red_flag_answers})
         judgement = answers.red_flag_judgement
-        result.red_flag_route = route_red_flags(
-            result.red_flags, judgement if judgement in JUDGEMENTS else None
-        )
+        if answers.self_referral:
+            result.red_flag_route = route_self_referral(result.red_flags)
+        else:
+            result.red_flag_route = route_red_flags(
+                result.red_flags, judgement if judgement in JUDGEMENTS else None
+            )
 
     result.exclusions, result.exclusion_problem = _exclusions(answers, services, today)
 

@@ -200,7 +200,10 @@ def _check_patient_match(answers, assessment, problems):
 
 
 def _check_referral(answers, assessment, services, problems):
-    if assessment.startback.risk == "low" and not answers.low_risk_referral_reason.strip():
+    # A GP refers a low risk instead of giving advice only with a reason; a person referring
+    # themselves is triaged by the TTP, who gives that advice.
+    low_risk = assessment.startback.risk == "low" and not answers.self_referral
+    if low_risk and not answers.low_risk_referral_reason.strip():
         problems.add(
             "low_risk_referral_reason",
             "The STarT Back risk is low: say why you are referring rather than giving advice",

@@ -27,6 +27,14 @@ class ReferralOutcome(models.TextChoices):
     EXCLUDED = "excluded", "Not eligible for the pathway"
 
 
+class ReferralSource(models.TextChoices):
+    """Which door the referral came through (reports count each separately)."""
+
+    GP_FORM = "gp_form", "GP (web form)"
+    GP_SYSTEM = "gp_system", "GP (practice's GP system)"
+    SELF_REFERRAL = "self_referral", "Self-referral"
+
+
 # Consultations that ended at the GP (no episode): the activity report counts them.
 GP_ENDED_OUTCOMES = (
     ReferralOutcome.GP_DISCHARGED,
@@ -74,6 +82,9 @@ class Referral(models.Model):
     # The requester practitioner a GP system named, as "system|value" (an SDS user id, a GMC
     # number); blank for the web form's referrals, whose `referred_by` says who.
     referrer = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # Which door: the GP's web form (`referred_by`), a GP system (`referrer`) or the person
+    # themselves (neither: the practice is their registered practice, from the lookup).
+    source = models.CharField(max_length=20, choices=ReferralSource.choices)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     body_part = models.CharField(max_length=10, choices=BodyPart.choices)
@@ -161,13 +172,14 @@ class Referral(models.Model):
                     "previous_episode",
                     "days_since_previous_discharge",
                     "return_kind",
+                    "source",
                 ],
                 name="referral_service_activity",
             ),
             # The activity report's consultations that ended at the GP, per date range.
             models.Index(
                 fields=["created_at"],
-                include=["id", "practice", "outcome"],
+                include=["id", "practice", "outcome", "source"],
                 condition=Q(outcome__in=GP_ENDED_OUTCOMES),
                 name="referral_ended_at_gp",
             ),
@@ -195,10 +207,13 @@ class Referral(models.Model):
                 condition=Q(red_flag_judgement__in=["", *JUDGEMENTS])
                 & Q(red_flag_recommendation__in=["", *JUDGEMENTS]),
             ),
-            # Someone is named as referring: a member of staff, or a GP system's practitioner.
+            # Who referred, by door: a member of staff through the web form, a GP system's
+            # practitioner, or the person themselves (nobody else named).
             models.CheckConstraint(
-                name="referral_names_its_referrer",
-                condition=Q(referred_by__isnull=False) | ~Q(referrer=""),
+                name="referral_source_names_its_referrer",
+                condition=Q(source=ReferralSource.GP_FORM, referred_by__isnull=False)
+                | Q(source=ReferralSource.GP_SYSTEM, referred_by__isnull=True) & ~Q(referrer="")
+                | Q(source=ReferralSource.SELF_REFERRAL, referred_by__isnull=True, referrer=""),
             ),
             # A judgement is recorded with the recommendation it answered, who and when (who:
             # the member of staff, or else the referrer a GP system named).
@@ -240,11 +255,17 @@ class Referral(models.Model):
         return f"Referral {self.public_id}"
 
     @property
+    def is_self_referral(self):
+        return self.source == ReferralSource.SELF_REFERRAL
+
+    @property
     def referrer_name(self):
-        """Who referred, as the pages say it: the member of staff, or the practitioner a GP
-        system named (select_related "referred_by")."""
+        """Who referred, as the pages say it: the member of staff, the practitioner a GP
+        system named (select_related "referred_by"), or the person themselves."""
         if self.referred_by_id:
             return self.referred_by.get_full_name()
+        if self.is_self_referral:
+            return "The person themselves (self-referral)"
         return f"{self.referrer} (by the practice's GP system)"
 
     @property

@@ -3,7 +3,8 @@ the same number of queries for ten episodes as for ten thousand. Each function r
 and returns plain rows (dicts, lists of numbers) for pathway.reports.activity_tables.
 """
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.db.models import Count, DateField, Max, Min, Q
 from django.db.models.functions import TruncMonth
@@ -17,7 +18,12 @@ from pathway.care.models import (
     ReturnKind,
 )
 from pathway.proms.models import PromTimepoint
-from pathway.referrals.models import GP_ENDED_OUTCOMES, Referral, ReferralOutcome
+from pathway.referrals.models import (
+    GP_ENDED_OUTCOMES,
+    Referral,
+    ReferralOutcome,
+    ReferralSource,
+)
 from pathway.reports.activity_care_tables import OPEN_STATES, TIMEPOINT_STATES
 from pathway.reports.scope import episodes_in_scope
 
@@ -72,6 +78,8 @@ def referral_counts(referrals):
             kind: Count("id", filter=is_returner & Q(return_kind=kind))
             for kind in ReturnKind.values
         },
+        # Which door each referral came through (reports count them separately).
+        **{f"source_{source}": Count("id", filter=Q(source=source)) for source in ReferralSource},
     )
 
 
@@ -86,8 +94,14 @@ def days_to_return(referrals):
 
 
 def gp_outcome_counts(gp_ended):
-    """{GP outcome: consultations} for the consultations that ended at the GP."""
-    return dict(gp_ended.values_list("outcome").annotate(n=Count("id")).order_by())
+    """({outcome: consultations}, {source: consultations}) for the consultations that did not
+    enter the pathway (at the GP, or a self-referral stopped), from one query."""
+    rows = gp_ended.values_list("outcome", "source").annotate(n=Count("id")).order_by()
+    by_outcome, by_source = Counter(), Counter()
+    for outcome, source, n in rows:
+        by_outcome[outcome] += n
+        by_source[source] += n
+    return dict(by_outcome), dict(by_source)
 
 
 def triage_counts(episodes):
@@ -175,16 +189,20 @@ class ActivityRows:
     onward: dict
     caseload: list
     timepoints: dict
+    # {referral source: consultations that did not enter the pathway}.
+    ended_by_source: dict = field(default_factory=dict)
 
 
 def activity_rows(user, scope):
     episodes = episodes_in_scope(user, scope)
     referrals = referrals_to_service(user, scope)
+    gp_ended, ended_by_source = gp_outcome_counts(gp_ended_referrals(user, scope))
     return ActivityRows(
         per_month=referrals_per_month(referrals),
         referrals=referral_counts(referrals),
         return_days=days_to_return(referrals),
-        gp_ended=gp_outcome_counts(gp_ended_referrals(user, scope)),
+        gp_ended=gp_ended,
+        ended_by_source=ended_by_source,
         triage=triage_counts(episodes),
         appointments=appointment_counts(episodes),
         cppp=cppp_rows(episodes),

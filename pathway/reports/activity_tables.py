@@ -11,7 +11,7 @@ from collections import Counter
 
 from pathway.clinical.stats import mean_ci, proportion
 from pathway.core.vocabulary import ReturnKind
-from pathway.referrals.models import ReferralOutcome
+from pathway.referrals.models import ReferralOutcome, ReferralSource
 from pathway.reports import activity_care_tables as care
 from pathway.reports.activity_format import cells, percent, share
 from pathway.reports.charts import bar_chart
@@ -29,6 +29,7 @@ def page_tables(rows, scope):
         *by_month,
         referrals_by_practice(rows.per_month),
         gp_outcomes(rows.gp_ended, referred=rows.referrals["referred"]),
+        referral_sources(rows.referrals, rows.ended_by_source),
         care.triage_outcomes(rows.triage),
         care.did_not_attend(rows.appointments),
         returners(rows.referrals, rows.return_days),
@@ -164,6 +165,30 @@ def gp_outcomes(gp_ended, *, referred):
             "consultations where the GP suspected serious pathology or found a cauda equina "
             "flag; people with red flags the GP did not suspect, and referred, count as "
             "referred. Consultations the GP did not record on this system are not known."
+        ),
+    )
+
+
+def referral_sources(counts, ended_by_source):
+    """counts: activity_queries.referral_counts; ended_by_source: {source: consultations that
+    did not enter the pathway}."""
+    rows = []
+    for source in ReferralSource:
+        referred = counts.get(f"source_{source}", 0)
+        ended = ended_by_source.get(source, 0)
+        rows.append(cells(source.label, referred, ended, referred + ended))
+    referred = sum(counts.get(f"source_{source}", 0) for source in ReferralSource)
+    ended = sum(ended_by_source.values())
+    rows.append(cells("Total", referred, ended, referred + ended))
+    return Table(
+        slug="referral-sources",
+        title="How people came: GP form, GP system or self-referral",
+        columns=["Source", "Referred to the service", "Did not enter the pathway", "Total"],
+        rows=rows,
+        note=(
+            "Referred: referrals to the service chosen above. Did not enter the pathway: red "
+            "flags, not eligible or (from a GP) advice, counted for every practice in your "
+            "commissioning area, a self-referral by the person's registered practice."
         ),
     )
 

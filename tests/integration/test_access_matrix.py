@@ -101,7 +101,9 @@ def build_world():
 
     gp = GPFactory()
     practice_b = PracticeFactory(area=gp.practice.area)
-    service = ServiceFactory(area=gp.practice.area)
+    # Service A takes self-referrals, so its public pages answer (a service that does not: 404,
+    # test_self_referral.py).
+    service = ServiceFactory(area=gp.practice.area, accepts_self_referral=True)
     other_service = ServiceFactory(area=gp.practice.area)
     ttp = TTPFactory(service=service)
     users = {
@@ -200,6 +202,7 @@ def concrete_url(route, objects):
         "_rest": "stop/",  # an address under a token that is not a page (the old stop address)
         "id": objects["user"].pk,
         "nhs_number": objects["patient"].nhs_number,
+        "code": objects["service"].code,
         "content_type_id": ContentType.objects.get_for_model(GPPractice).pk,
     }
     for model_path, key in ADMIN_OBJECTS.items():

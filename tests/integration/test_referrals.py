@@ -7,7 +7,7 @@ from django.utils import timezone
 from pathway.audit.models import AuditEvent
 from pathway.care.models import Episode, EpisodeState, EpisodeTransition
 from pathway.patients.models import Patient
-from pathway.referrals.models import Referral, ReferralOutcome
+from pathway.referrals.models import Referral, ReferralOutcome, ReferralSource
 from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory, ServiceFactory
 from tests.referral_data import HIGH_RISK, LOW_RISK, referral_post
@@ -223,6 +223,7 @@ def discharged_episode(gp, practice, service):
         patient=patient,
         practice=practice,
         referred_by=gp,
+        source=ReferralSource.GP_FORM,
         body_part="back",
         limb_symptoms=False,
         symptom_duration="lt_3",

@@ -27,7 +27,7 @@ from pathway.demo.generator.draws import pick
 from pathway.demo.generator.names import mobile, person_name, postcode, uuid4
 from pathway.patients.models import Patient
 from pathway.referrals.answers import EXCLUSION_FIELDS, RED_FLAG_FIELDS, URGENCY_FIELDS
-from pathway.referrals.models import Referral
+from pathway.referrals.models import Referral, ReferralSource
 
 RED_FLAG_CODES = [flag.code for flag in RED_FLAG_FIELDS.values()]
 EXCLUSION_CODES = [exclusion.code for exclusion in EXCLUSION_FIELDS.values()]
@@ -139,6 +139,7 @@ def _base(ctx, person, when, outcome):
         "patient_id": person.id,
         "practice_id": practice.id,
         "referred_by_id": rng.choice(practice.gp_ids),
+        "source": ReferralSource.GP_FORM,
         "created_at": when,
         "body_part": "neck" if rng.random() < d.NECK_SHARE else "back",
         "limb_symptoms": rng.random() < d.LIMB_SYMPTOMS_SHARE,

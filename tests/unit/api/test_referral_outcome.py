@@ -34,8 +34,12 @@ PLACES = Places(patient=0, service_request=1, response=2)
 QR = "Bundle.entry[2].resource"
 TEMPLATES = pathlib.Path(__file__).resolve().parents[3] / "templates" / "referrals"
 CONTAINERS = {"patient", "submission_key", "red_flags", "exclusions", "urgency", "startback"}
+# Which door the answers came through, never a question (a GP system never refers for itself).
+NOT_ASKED = {"self_referral"}
 EVERY_QUESTION = sorted(
-    {*ReferralAnswers.__dataclass_fields__, *PatientDetails.__dataclass_fields__} - CONTAINERS
+    {*ReferralAnswers.__dataclass_fields__, *PatientDetails.__dataclass_fields__}
+    - CONTAINERS
+    - NOT_ASKED
     | {*RED_FLAG_FIELDS, *EXCLUSION_FIELDS, *URGENCY_FIELDS, *STARTBACK_FIELDS}
     | {*MISSING_DETAILS, *MISSING_PRESENTATION}
 )

@@ -198,6 +198,7 @@ def test_page_tables_are_every_table_in_the_page_order():
         "referrals-by-risk",
         "referrals-by-practice",
         "gp-outcomes",
+        "referral-sources",
         "triage-outcomes",
         "did-not-attend",
         "returners",

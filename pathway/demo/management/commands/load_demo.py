@@ -303,6 +303,8 @@ class Command(BaseCommand):
                 "area": north,
                 "phone": "0191 000 0000",
                 "duty_clinician_email": "duty.tyneside@example.nhs.uk",
+                # People in the area may refer themselves here (/self-referral/TYNE-MSK/).
+                "accepts_self_referral": True,
             },
         )
         service_b, _ = ProviderService.objects.update_or_create(
