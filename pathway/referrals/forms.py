@@ -15,7 +15,6 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from pathway.clinical import InvalidAnswers, postcode
-from pathway.clinical import nhs_number as nhs_numbers
 from pathway.clinical.answers import checklist_answers, checklist_contradicts
 from pathway.core.forms import NHSDateField, NHSNumberField, RowChoiceField
 from pathway.core.vocabulary import SYMPTOM_DURATION_CHOICES, BodyPart, Priority, ReturnKind
@@ -29,71 +28,25 @@ from pathway.referrals.answers import (
     PatientDetails,
     ReferralAnswers,
 )
+from pathway.referrals.checklist_fields import (
+    CHECKLIST_CONTRADICTED,
+    CHECKLIST_MISSING,
+    CHECKLIST_OF,
+    NONE_LABELS,
+    YES_NO,
+    given_answers,
+    ticked,
+)
 from pathway.referrals.decision import MISSING_DETAILS, MISSING_PRESENTATION
+from pathway.referrals.details_summary import ConfirmedDetails, details_of_another_number
 from pathway.referrals.models import RED_FLAG_JUDGEMENT_CHOICES
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
 AGREE_DISAGREE = [("agree", "Agree"), ("disagree", "Disagree")]
 
 UK_MOBILE = re.compile(r"^(?:\+44|0)7\d{9}$")
 
 
-def details_of_another_number(looked_up):
-    shown = nhs_numbers.format(looked_up) if nhs_numbers.is_valid(looked_up) else looked_up
-    return (
-        f"The details below were found on the national record for NHS number {shown}, not "
-        "this one. Choose Find this person again, or check every detail with the person"
-    )
-
-
-class TickBox(forms.CheckboxInput):
-    """One question of a checklist: ticked posts "yes". Another door may post "no" (the
-    integration tests and older pages did): it is kept as an explicit no."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, check_test=lambda value: value == "yes")
-
-    def format_value(self, value):
-        return "yes"
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name, "")
-
-
-def ticked(question):
-    return forms.ChoiceField(label=question, choices=YES_NO, required=False, widget=TickBox)
-
-
-# The "None of these" box of each checklist, and what to say when the checklist is left alone.
-NONE_LABELS = {
-    "red_flags": "None of these red flags",
-    "exclusions": "None of these apply",
-    "urgency": "None of these apply",
-}
-CHECKLIST_MISSING = {
-    "red_flags": "Red flags: tick each red flag the person has, or tick \u201cNone of these red "
-    "flags\u201d",
-    "exclusions": "Eligibility: tick each that applies, or tick \u201cNone of these apply\u201d",
-    "urgency": "Urgency: tick each that applies, or tick \u201cNone of these apply\u201d",
-}
-CHECKLIST_CONTRADICTED = {
-    "red_flags": "You ticked \u201cNone of these red flags\u201d and a red flag: untick one",
-    "exclusions": "You ticked \u201cNone of these apply\u201d and an exclusion: untick one",
-    "urgency": "You ticked \u201cNone of these apply\u201d and an urgency criterion: untick one",
-}
-CHECKLIST_OF = {name: section for section, fields in CHECKLISTS.items() for name in fields}
-
-
-def _given_answers(cleaned, fields):
-    """{question code: True for yes, False for no} as given one by one; the rest left out."""
-    return {
-        question.code: cleaned[name] == "yes"
-        for name, question in fields.items()
-        if cleaned.get(name) in {"yes", "no"}
-    }
-
-
-class ReferralForm(forms.Form):
+class ReferralForm(ConfirmedDetails, forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     # Set by clean(), what to tell the GP when the NHS number changed after "Find this person"
     # filled the details in.
@@ -283,7 +236,7 @@ class ReferralForm(forms.Form):
             self.add_error("nhs_number", self.lookup_mismatch)
         for section, fields in CHECKLISTS.items():
             none_of_these = cleaned.get(NONE_OF_THESE[section], False)
-            if checklist_contradicts(_given_answers(cleaned, fields), none_of_these):
+            if checklist_contradicts(given_answers(cleaned, fields), none_of_these):
                 self.add_error(NONE_OF_THESE[section], CHECKLIST_CONTRADICTED[section])
         return cleaned
 
@@ -292,7 +245,7 @@ class ReferralForm(forms.Form):
         cleaned, fields = self.cleaned_data, CHECKLISTS[section]
         return checklist_answers(
             (question.code for question in fields.values()),
-            _given_answers(cleaned, fields),
+            given_answers(cleaned, fields),
             cleaned.get(NONE_OF_THESE[section], False),
         )
 
@@ -366,48 +319,6 @@ class ReferralForm(forms.Form):
         """Show what was typed without judging it yet (working out scores, filling details)."""
         self._errors = ErrorDict()
         return self
-
-    # --- The person's details, shown for confirmation once complete (referrals/refer.html).
-    DETAIL_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "postcode")
-    DETAIL_FIELDS += ("registered_practice",)
-    CONTACT_FIELDS = ("mobile", "email", "preferred_channel", "consents_to_contact")
-
-    @property
-    def details_confirmed(self):
-        """Whether every detail the referral needs is given, and none has an error: the page
-        then shows them as a summary to check, with the fields behind "Change"."""
-        if not self.is_bound:
-            return False
-        data = self.data
-        given = [
-            data.get(name, "").strip() for name in self.DETAIL_FIELDS if name != "date_of_birth"
-        ]
-        given += [
-            data.get(f"date_of_birth_{part}", "").strip() for part in ("day", "month", "year")
-        ]
-        wrong = set(self.errors) & {*self.DETAIL_FIELDS, *self.CONTACT_FIELDS, "nhs_number"}
-        # Details found for another NHS number stay open, beside the warning that says so.
-        return all(given) and not wrong and not self.lookup_mismatch
-
-    def details_summary(self):
-        """[(label, value)] of the details as given, for the summary the GP checks."""
-        data = self.data
-        born = "/".join(data.get(f"date_of_birth_{part}", "") for part in ("day", "month", "year"))
-        practice = self.fields["registered_practice"].rows.get(data.get("registered_practice"))
-        contact = [data.get("mobile", "").strip(), data.get("email", "").strip()]
-        agrees = "yes" if data.get("consents_to_contact") else "no"
-        return [
-            ("Name", f"{data.get('given_name', '')} {data.get('family_name', '')}"),
-            ("Date of birth", born),
-            ("Sex", dict(Sex.choices).get(data.get("sex"), "")),
-            ("Postcode", data.get("postcode", "").upper()),
-            ("Registered practice", str(practice) if practice else ""),
-            (
-                "Contact",
-                f"{', '.join(c for c in contact if c) or 'None given'} (agrees to be "
-                f"contacted: {agrees})",
-            ),
-        ]
 
     # --- Groups of bound fields, in page order, for the template.
     def section(self, names):

@@ -155,7 +155,11 @@ def world(gp, ttp, manager, administrator, service, make_episode):
     alerted = make_episode()
     answer_everything(Client(), new_link(alerted), phq9_item_9=2)
     patient = PatientFactory(registered_practice=gp.practice)
+    # Its self-referral pages are served, so they are fuzzed too.
+    service.accepts_self_referral = True
+    service.save(update_fields=["accepts_self_referral"])
     return {
+        "service": service,
         "users": {"ttp": ttp, "gp": gp, "manager": manager, "administrator": administrator},
         "episodes": {
             "book": awaiting,
@@ -196,6 +200,7 @@ def concrete_url(route, world):
         "file_name": "Patient-1.ndjson",  # a bulk export's file
         "uidb64": "MQ",
         "nhs_number": world["patient"].nhs_number,
+        "code": world["service"].code,
     }
     if "reset" in route:
         values["token"] = "set-password"
