@@ -4,6 +4,7 @@ From plain values (pathway.reports.outcome_facts); no database access here.
 """
 
 from pathway.clinical.stats import paired_change, passes_clinical_threshold
+from pathway.referrals.models import ReferralSource
 from pathway.reports.outcome_facts import DURATIONS, PATHWAYS, RISKS, TIMEPOINT_LABELS
 from pathway.reports.outcome_format import NOT_CALCULABLE, mean_sd, number, p_value
 from pathway.reports.tables import Table
@@ -93,6 +94,8 @@ SUBGROUPS = (
     ("duration", "Symptom duration", DURATIONS, lambda f: f.symptom_duration),
     ("risk", "STarT Back risk", RISKS, lambda f: f.startback_risk),
     ("pathway", "Pathway", PATHWAYS, lambda f: f.triage),
+    # Issue 18: each door counted separately, so a self-referral's outcomes can be compared.
+    ("source", "Referral source", tuple(ReferralSource.choices), lambda f: f.source),
 )
 
 

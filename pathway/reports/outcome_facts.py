@@ -60,6 +60,9 @@ class EpisodeFacts:
     discharged: bool
     discharge_reason: str
     returned: bool  # a later returner episode points back at this one
+    # Which door the referral came through (referrals.models.ReferralSource): GP form, GP
+    # system or self-referral.
+    source: str = "gp_form"
 
     @property
     def category(self):

@@ -28,6 +28,7 @@ def episode_facts(user, episodes):
         "referral__startback_total",
         "referral__startback_risk",
         "referral__symptom_duration",
+        "referral__source",
         "triage__outcome",
         "triage__symptom_duration",
     )
@@ -48,6 +49,7 @@ def _facts(row):
         discharged=row["state"] == EpisodeState.DISCHARGED,
         discharge_reason=row["discharge_reason"],
         returned=row["returned"],
+        source=row["referral__source"],
     )
 
 

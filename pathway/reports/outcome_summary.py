@@ -12,6 +12,7 @@ from dataclasses import asdict
 from django.conf import settings
 
 from pathway.reports.models import OutcomeSummary
+from pathway.reports.outcome_change import SUBGROUPS
 from pathway.reports.outcome_report import ChartPoint, LineChart, OutcomeReport, Subgroup
 from pathway.reports.tables import Table
 
@@ -37,6 +38,8 @@ def report_from_json(data):
 
 
 def _report(data):
+    if [sub["heading"] for sub in data["subgroups"]] != [sub[1] for sub in SUBGROUPS]:
+        raise KeyError("subgroups")  # written before a subgroup was added (referral source)
     return OutcomeReport(
         baseline=Table(**data["baseline"]),
         changes=[Table(**table) for table in data["changes"]],

@@ -47,7 +47,7 @@ def test_summary_page_shows_the_same_tables_as_the_live_page(client, manager, pe
     stored_tables, stored_html = page_tables(client)
     assert STORED in stored_html
     assert stored_tables == live_tables
-    assert len(stored_tables) == 1 + 3 + 9 + 2 + 1 + 1
+    assert len(stored_tables) == 1 + 3 + 12 + 2 + 1 + 1
     # The charts too: same SVG markup from the stored points.
     charts = stored_html[stored_html.index('<h2 id="means">') :]
     assert charts.count('data-testid="chart"') == 6
@@ -111,7 +111,7 @@ def test_summary_of_an_older_report_shape_is_calculated_live(client, manager, pe
     client.force_login(manager)
     tables, html = page_tables(client)
     assert LIVE in html
-    assert len(tables) == 1 + 3 + 9 + 2 + 1 + 1
+    assert len(tables) == 1 + 3 + 12 + 2 + 1 + 1
 
 
 def test_chosen_dates_are_calculated_live(client, manager, people):  # noqa: F811

@@ -709,7 +709,7 @@ def test_means_table_and_charts(client, manager, people):
 def test_every_csv_equals_its_table_on_the_page(client, manager, people):
     client.force_login(manager)
     tables, _ = page_tables(client)
-    assert len(tables) == 1 + 3 + 9 + 2 + 1 + 1
+    assert len(tables) == 1 + 3 + 12 + 2 + 1 + 1
     for slug, shown in tables.items():
         response = client.get(f"{URL}?export={slug}")
         assert response["Content-Type"].startswith("text/csv")

@@ -99,6 +99,24 @@ def test_subgroups_split_care_by_pathway():
     assert [row[4] for row in pain] == ["8.0 (–)", "6.0 (–)"]
 
 
+def test_subgroups_count_each_referral_source_separately():
+    facts = [
+        _facts(1, "core_therapy", "low"),
+        _facts(2, "cppp", "high", source="self_referral"),
+    ]
+
+    report = build_report(facts, RESPONSES, ENGLAND)
+
+    source = next(sub for sub in report.subgroups if sub.heading == "Referral source")
+    pain = [row for row in source.tables[0].rows if row[1].startswith("Pain")]
+    assert [(row[0], row[2]) for row in pain] == [
+        ("GP (web form)", "1"),
+        ("GP (practice's GP system)", "0"),
+        ("Self-referral", "1"),
+    ]
+    assert [row[4] for row in pain] == ["8.0 (–)", "–", "6.0 (–)"]
+
+
 def test_gsos_counts_the_answers_given_at_each_time_point():
     report = build_report(FACTS, RESPONSES, ENGLAND)
 
@@ -128,3 +146,10 @@ def test_a_stored_report_reads_back_equal():
     report = build_report(FACTS, RESPONSES, ENGLAND)
 
     assert outcome_summary.report_from_json(outcome_summary.report_to_json(report)) == report
+
+
+def test_a_report_stored_before_the_referral_source_subgroup_is_not_served():
+    stored = outcome_summary.report_to_json(build_report(FACTS, RESPONSES, ENGLAND))
+    stored["subgroups"] = [s for s in stored["subgroups"] if s["heading"] != "Referral source"]
+
+    assert outcome_summary.report_from_json(stored) is None
