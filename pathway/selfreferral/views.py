@@ -186,9 +186,9 @@ def _compact(text):
     return "".join(text.split()).upper()
 
 
-def _step(step, form_class, next_step):
-    """A step that only keeps its answers and goes on."""
-    template = f"{step}.html"
+def _step(step, form_class, then, form_kwargs=lambda state: {}):
+    """One page of the journey: its form, shown again with its errors until it is valid; then
+    `then(request, service, state, form)` answers with what comes next."""
 
     @never_cache
     def view(request, code):
@@ -196,44 +196,34 @@ def _step(step, form_class, next_step):
         state, response = _journey_or_restart(request, service, step)
         if response:
             return response
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, **form_kwargs(state))
         if request.method != "POST" or not form.is_valid():
-            return _render(request, template, service, form=form)
-        journey.save(request.session, state, **form.answers())
-        return redirect(f"selfreferral:{next_step}", code=service.code)
+            return _render(request, f"{step}.html", service, form=form)
+        return then(request, service, state, form)
 
+    view.__name__ = step
     return view
 
 
-about_pain = _step("about_pain", AboutPainForm, "red_flags")
-questions = _step("questions", QuestionsForm, "contact")
+def _keep_and_go_to(next_step):
+    """A step that only keeps its answers and goes on."""
+
+    def then(request, service, state, form):
+        journey.save(request.session, state, **form.answers())
+        return redirect(f"selfreferral:{next_step}", code=service.code)
+
+    return then
 
 
-@never_cache
-def red_flags(request, code):
+def _after_red_flags(request, service, state, form):
     """Safety netting first: any flag ends the journey at once, recorded, with what to do now."""
-    service = _service(code)
-    state, response = _journey_or_restart(request, service, "red_flags")
-    if response:
-        return response
-    form = RedFlagsForm(request.POST or None)
-    if request.method != "POST" or not form.is_valid():
-        return _render(request, "red_flags.html", service, form=form)
     journey.save(request.session, state, red_flags=form.answers())
     if any(form.answers().values()):
         return _record_and_finish(request, service, state)
     return redirect("selfreferral:eligibility", code=service.code)
 
 
-@never_cache
-def eligibility(request, code):
-    service = _service(code)
-    state, response = _journey_or_restart(request, service, "eligibility")
-    if response:
-        return response
-    form = EligibilityForm(request.POST or None, sex=state["person"]["sex"])
-    if request.method != "POST" or not form.is_valid():
-        return _render(request, "eligibility.html", service, form=form)
+def _after_eligibility(request, service, state, form):
     journey.save(request.session, state, exclusions=form.answers())
     answers = journey.answers_of(state)
     # The same rules as the GP's form: the service's exclusions, and local registration.
@@ -244,16 +234,20 @@ def eligibility(request, code):
     return redirect("selfreferral:questions", code=service.code)
 
 
-@never_cache
-def contact(request, code):
-    service = _service(code)
-    state, response = _journey_or_restart(request, service, "contact")
-    if response:
-        return response
-    form = ContactForm(request.POST or None)
-    if request.method != "POST" or not form.is_valid():
-        return _render(request, "contact.html", service, form=form)
+def _after_contact(request, service, state, form):
     return _record_and_finish(request, service, state, contact=form.contact())
+
+
+about_pain = _step("about_pain", AboutPainForm, _keep_and_go_to("red_flags"))
+red_flags = _step("red_flags", RedFlagsForm, _after_red_flags)
+eligibility = _step(
+    "eligibility",
+    EligibilityForm,
+    _after_eligibility,
+    form_kwargs=lambda state: {"sex": state["person"]["sex"]},
+)
+questions = _step("questions", QuestionsForm, _keep_and_go_to("contact"))
+contact = _step("contact", ContactForm, _after_contact)
 
 
 def _record_and_finish(request, service, state, contact=None):
