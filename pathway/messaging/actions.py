@@ -23,36 +23,35 @@ def queue_appointment_notice(*, appointment):
 
     Without consent or contact details nothing is queued: the letter page is printed instead.
     """
-    episode = appointment.episode
-    channels = channels_for(episode.patient)
-    if not channels:
-        return None
-    message, _ = OutboundMessage.objects.get_or_create(
+    return _queue_now(
         key=f"appointment:{appointment.pk}:booked",
-        defaults={
-            "patient": episode.patient,
-            "episode": episode,
-            "kind": MessageKind.APPOINTMENT_BOOKED,
-            "channel": channels[0],
-            "due_at": timezone.now(),
-        },
+        episode=appointment.episode,
+        kind=MessageKind.APPOINTMENT_BOOKED,
     )
-    send_soon()
-    return message
 
 
 def queue_referral_received(*, episode):
     """Tell a person who referred themselves that the service has their referral and what
     happens next, on their first consented channel; nothing clinical. Once per episode."""
+    return _queue_now(
+        key=f"episode:{episode.pk}:referral_received",
+        episode=episode,
+        kind=MessageKind.REFERRAL_RECEIVED,
+    )
+
+
+def _queue_now(*, key, episode, kind):
+    """A message due now on the person's first consented channel, once for `key` (None if
+    they gave no consent or no contact details)."""
     channels = channels_for(episode.patient)
     if not channels:
         return None
     message, _ = OutboundMessage.objects.get_or_create(
-        key=f"episode:{episode.pk}:referral_received",
+        key=key,
         defaults={
             "patient": episode.patient,
             "episode": episode,
-            "kind": MessageKind.REFERRAL_RECEIVED,
+            "kind": kind,
             "channel": channels[0],
             "due_at": timezone.now(),
         },
