@@ -87,3 +87,33 @@ def bearer(token):
 
 def fhir_get(http, path, token, **params):
     return http.get(f"/fhir/R4/{path}", params, headers=bearer(token))
+
+
+def walk_pages(http, token, resource_type, **params):
+    """A search's pages as a client follows them: forwards from the first by each `next` link,
+    then backwards from the last by `previous`. (forwards, backwards, total): each a list of
+    pages, each page the ids of its matches."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    def ids(bundle):
+        return [e.resource.id for e in bundle.entry or [] if e.search.mode == "match"]
+
+    def follow(bundle, relation):
+        url = {link.relation: link.url for link in bundle.link}.get(relation)
+        if url is None:
+            return None
+        response = http.get("/fhir/R4/" + url.partition("/fhir/R4/")[2], headers=bearer(token))
+        assert response.status_code == 200, response.content
+        return Bundle.model_validate_json(response.content)
+
+    first = fhir_get(http, resource_type, token, **params)
+    assert first.status_code == 200, first.content
+    bundle, forwards, last = Bundle.model_validate_json(first.content), [], None
+    while bundle:
+        forwards.append(ids(bundle))
+        last, bundle = bundle, follow(bundle, "next")
+    backwards, bundle = [], follow(last, "previous")
+    while bundle:
+        backwards.insert(0, ids(bundle))
+        bundle = follow(bundle, "previous")
+    return forwards, backwards, last.total

@@ -8,17 +8,14 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from pathway.api.referrals.response import read_response
 from pathway.proms.actions import record_questionnaire
 from pathway.referrals.models import Referral, ReferralOutcome
-from tests.api_clients import access_token, fhir_get, make_client
+from tests.api_clients import access_token, fhir_get, make_client, walk_pages
 from tests.audit_context import TEST_CONTEXT
 from tests.fhir_referrals import RESPONSE, answered, example_bundle, resource
 from tests.integration.test_api_referrals import post, practice, service  # noqa: F401
@@ -205,33 +202,11 @@ def interleaved(make_episode, ttp):
     return made
 
 
-def _walk(client, token, resource_type, **params):
-    """Every page forwards from the first, then backwards from the last: ids, page by page."""
-    bundle = Bundle.model_validate_json(get(client, token, resource_type, **params).content)
-    forwards, last = [], None
-    while bundle:
-        forwards.append([entry.resource.id for entry in bundle.entry or []])
-        last, bundle = bundle, _follow(client, token, bundle, "next")
-    backwards, bundle = [], _follow(client, token, last, "previous")
-    while bundle:
-        backwards.insert(0, [entry.resource.id for entry in bundle.entry or []])
-        bundle = _follow(client, token, bundle, "previous")
-    return forwards, backwards, last.total
-
-
-def _follow(client, token, bundle, relation):
-    url = {link.relation: link.url for link in bundle.link}.get(relation)
-    if url is None:
-        return None
-    path = url.partition("/fhir/R4/")[2]
-    return Bundle.model_validate_json(get(client, token, path).content)
-
-
 @pytest.mark.parametrize("page_size", [1, 2, 4, 100])
 def test_responses_page_through_both_tables_in_order_of_change(
     client, token, interleaved, page_size
 ):
-    forwards, backwards, total = _walk(
+    forwards, backwards, total = walk_pages(
         client, token, "QuestionnaireResponse", _count=str(page_size)
     )
 
@@ -246,7 +221,7 @@ def test_responses_page_through_both_tables_in_order_of_change(
 def test_observations_page_through_both_tables_in_order_of_change(
     client, token, interleaved, page_size
 ):
-    forwards, backwards, total = _walk(client, token, "Observation", _count=str(page_size))
+    forwards, backwards, total = walk_pages(client, token, "Observation", _count=str(page_size))
 
     expected = []
     for kind, row in interleaved:
@@ -278,20 +253,6 @@ def test_a_filter_applies_to_both_tables(client, token, interleaved):
     assert [entry["resource"]["id"] for entry in psychosocial["entry"]] == [
         f"{row.public_id}-startback-psychosocial" for kind, row in interleaved if kind == "referral"
     ]
-
-
-@pytest.mark.parametrize("resource_type", ["QuestionnaireResponse", "Observation"])
-def test_a_merged_search_costs_the_same_queries_for_one_match_or_all(
-    client, token, interleaved, resource_type
-):
-    def queries(count):
-        with CaptureQueriesContext(connection) as captured:
-            get(client, token, resource_type, _count=count)
-        return len(captured)
-
-    with time_machine.travel(timezone.now(), tick=False):
-        queries("1")
-        assert queries("1") == queries("100")
 
 
 def test_another_practices_client_sees_no_referral_answers(client, interleaved, other_practice):

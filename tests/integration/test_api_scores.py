@@ -25,7 +25,7 @@ from pathway.audit.context import PATIENT
 from pathway.audit.models import AuditAction, AuditEvent
 from pathway.clinical import eq5d
 from pathway.proms.actions import record_questionnaire
-from tests.api_clients import access_token, fhir_get, make_client
+from tests.api_clients import access_token, fhir_get, make_client, walk_pages
 from tests.audit_context import TEST_CONTEXT
 from tests.factories import PatientFactory
 
@@ -334,31 +334,14 @@ def test_searches_by_when_it_was_completed(client, token, responses):
     assert (changed_since.total, authored_before.total) == (RESPONSE_COUNT, 0)
 
 
-def _follow(client, token, bundle, relation):
-    url = {link.relation: link.url for link in bundle.link}.get(relation)
-    if url is None:
-        return None
-    response = client.get(
-        url.removeprefix(settings.SITE_URL), headers={"Authorization": f"Bearer {token}"}
-    )
-    return Bundle.model_validate_json(response.content)
-
-
 def test_observation_pages_hold_count_resources_and_walk_every_one(client, token, responses):
     # Ten scores, three to a page: the referral's two first, then the EQ-5D-5L response's
     # four run over two pages.
-    forwards, bundle = [], search(client, token, "Observation", _count="3")
-    while bundle:
-        forwards.append([o.id for o in matches(bundle)])
-        last, bundle = bundle, _follow(client, token, bundle, "next")
-    backwards, bundle = [], _follow(client, token, last, "previous")
-    while bundle:
-        backwards.insert(0, [o.id for o in matches(bundle)])
-        bundle = _follow(client, token, bundle, "previous")
+    forwards, backwards, total = walk_pages(client, token, "Observation", _count="3")
 
     seen = [fhir_id for page in forwards for fhir_id in page]
     assert [len(page) for page in forwards] == [3, 3, 3, 1]
-    assert len(seen) == len(set(seen)) == last.total == OBSERVATION_COUNT
+    assert len(seen) == len(set(seen)) == total == OBSERVATION_COUNT
     assert backwards == forwards[:-1]
 
 
